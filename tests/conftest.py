@@ -1,0 +1,55 @@
+"""How the suite runs: offline through the mirror (`make test`), or only the
+notebooks against the live API (`make test-live`, which passes --live)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK_DIRS = {ROOT / "notebooks" / "en", ROOT / "notebooks" / "fr"}
+
+# Deliberately broken examples: inputs for the checks, never tests of their own
+# (nbval would otherwise collect their notebooks).
+collect_ignore_glob = ["fixtures/*"]
+
+NEEDS_THE_MIRROR = (
+    "needs the offline mirror: run `make test`, or "
+    "`python -m mirror run -- python -m pytest ...` (it sets MIRROR_RUNNING=1); "
+    "or run the notebooks against the live API with `make test-live`"
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--live",
+        action="store_true",
+        default=False,
+        help="run only the notebooks (notebooks/en and notebooks/fr), against the live "
+        "CCMEO STAC API; needs internet (make test-live)",
+    )
+
+
+def is_notebook(item) -> bool:
+    return item.path.suffix == ".ipynb"
+
+
+def pytest_collection_modifyitems(config, items):
+    live = config.getoption("--live")
+    mirror_running = "MIRROR_RUNNING" in os.environ
+    kept, dropped = [], []
+    for item in items:
+        if is_notebook(item) and item.path.parent.resolve() not in NOTEBOOK_DIRS:
+            dropped.append(item)  # only the tutorials themselves are executed
+            continue
+        if live and not is_notebook(item):
+            dropped.append(item)
+            continue
+        if is_notebook(item) and not live:
+            item.add_marker(pytest.mark.mirror)  # offline, a notebook can only reach the mirror
+        if item.get_closest_marker("mirror") and not live and not mirror_running:
+            item.add_marker(pytest.mark.skip(reason=NEEDS_THE_MIRROR))
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

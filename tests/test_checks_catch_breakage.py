@@ -1,0 +1,293 @@
+"""Each static check passes on a tiny correct tutorial and reports each kind of
+breakage, with the file, the cell and what differs."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
+
+import checks
+from code_skeleton import skeleton
+from tiny_tutorials import EN_PATH, FR_PATH, edit_notebook, write_tutorial_tree
+
+BROKEN = Path(__file__).parent / "fixtures" / "broken"
+
+
+@pytest.fixture
+def repo(tmp_path):
+    write_tutorial_tree(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def en(repo):
+    return repo / "notebooks" / EN_PATH
+
+
+@pytest.fixture
+def fr(repo):
+    return repo / "notebooks" / FR_PATH
+
+
+def the_one(problems):
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_every_check_passes_on_the_tiny_tutorial(repo, en, fr):
+    notebooks = repo / "notebooks"
+    assert checks.check_toc(notebooks) == []
+    assert checks.check_twins(en, fr) == []
+    assert checks.check_markdown_twins_have_notebooks(notebooks) == []
+    for notebook in (en, fr):
+        assert checks.check_sync_and_clean(notebook) == []
+        assert checks.check_recipe(notebook) == []
+        assert checks.check_no_local_code(notebook, repo) == []
+    assert checks.check_no_tls_bypass(repo) == []
+
+
+# toc.yml
+
+def test_toc_reports_a_listed_notebook_that_does_not_exist(repo, fr):
+    fr.unlink()
+    problem = the_one(checks.check_toc(repo / "notebooks"))
+    assert f"tutorial 01): {FR_PATH} does not exist" in problem
+
+
+def test_toc_reports_every_missing_notebook_of_an_empty_notebooks_dir(repo, en, fr):
+    for path in (en, fr):
+        path.unlink()
+    assert len(checks.check_toc(repo / "notebooks")) == 2
+
+
+def test_toc_reports_a_notebook_it_does_not_list(repo, en):
+    extra = en.with_name("02-extra.ipynb")
+    extra.write_bytes(en.read_bytes())
+    problem = the_one(checks.check_toc(repo / "notebooks"))
+    assert "02-extra.ipynb is not listed in" in problem
+
+
+def test_toc_reports_an_empty_table_of_contents(repo):
+    (repo / "notebooks" / "toc.yml").write_text("tutorials: []\n")
+    assert "lists no tutorial" in the_one(checks.check_toc(repo / "notebooks"))
+
+
+def test_toc_reports_a_french_notebook_without_the_fr_suffix(repo, fr):
+    toc = repo / "notebooks" / "toc.yml"
+    toc.write_text(toc.read_text().replace("01-cercles-fr.ipynb", "01-cercles.ipynb"))
+    fr.rename(fr.with_name("01-cercles.ipynb"))
+    problem = the_one(checks.check_toc(repo / "notebooks"))
+    assert "should be named like fr/01-slug-fr.ipynb" in problem
+
+
+# French and English twins
+
+def test_twins_report_an_extra_cell(en, fr):
+    edit_notebook(fr, lambda nb: nb.cells.insert(1, new_markdown_cell("Note.")))
+    problems = checks.check_twins(en, fr)
+    assert "4 cells in English, 5 in French" in problems[0]
+    assert "cell 1 is code in English, markdown in French" in problems[1]
+
+
+def test_twins_report_a_different_cell_type(en, fr):
+    def code_to_markdown(notebook):
+        notebook.cells[1] = new_markdown_cell(notebook.cells[1].source)
+
+    edit_notebook(fr, code_to_markdown)
+    problem = the_one(checks.check_twins(en, fr))
+    assert "cell 1 is code in English, markdown in French" in problem
+
+
+def test_twins_report_different_tags(en, fr):
+    edit_notebook(fr, lambda nb: nb.cells[1].metadata.update(tags=["hide-input"]))
+    problem = the_one(checks.check_twins(en, fr))
+    assert "cell 1 is tagged [] in English, ['hide-input'] in French" in problem
+
+
+def test_twins_report_different_code_with_a_diff(en, fr):
+    def rename_variable(notebook):
+        notebook.cells[1].source = notebook.cells[1].source.replace("RADIUS_KM", "RAYON_KM")
+
+    edit_notebook(fr, rename_variable)
+    problem = the_one(checks.check_twins(en, fr))
+    assert "01-circles.ipynb vs " in problem and "01-cercles-fr.ipynb: cell 1" in problem
+    assert "cell 1 has different code" in problem
+    assert "-RADIUS_KM = 6371" in problem and "+RAYON_KM = 6371" in problem
+
+
+def test_twins_accept_translated_comments_strings_and_fstrings():
+    english = 'x = f"{n} tiles in {name}"  # count\nlabel = "Elevation (m)"\n'
+    french = (
+        'x = f"{name} contient {n} tuiles"  # compte\n'
+        'label = ("Élévation "\n         "(m)")\n'
+    )
+    assert skeleton(english) == skeleton(french)
+
+
+def test_twins_keep_magics_whole():
+    assert skeleton("%pip install rasterio\n!ls data") == skeleton("%pip install rasterio\n!ls data")
+    assert skeleton("%pip install rasterio\n") != skeleton("%pip install rioxarray\n")
+    assert skeleton("%%time\nx = 1  # one\n") == skeleton("%%time\nx = 1  # un\n")
+    assert skeleton("files = !ls\n") != skeleton("files = !ls -a\n")
+
+
+def test_twins_tell_a_call_from_grouping_parentheses():
+    assert skeleton('print("a")') != skeleton('print "a"')
+    assert skeleton('return ("a" "b")') == skeleton('return "a"')
+
+
+# Markdown twin, outputs, execution counts
+
+def test_sync_reports_a_notebook_edited_without_its_markdown_twin(en):
+    def change_radius(notebook):
+        notebook.cells[1].source = notebook.cells[1].source.replace("6371", "6378")
+
+    edit_notebook(en, change_radius, also_markdown_twin=False)
+    problem = the_one(checks.check_sync_and_clean(en))
+    assert "01-circles.md are out of sync" in problem and "cell 1 differs" in problem
+    assert "-RADIUS_KM = 6378" in problem and "+RADIUS_KM = 6371" in problem
+
+
+def test_sync_reports_a_cell_added_to_the_notebook_only(en):
+    edit_notebook(en, lambda nb: nb.cells.insert(1, new_code_cell("y = 2")), also_markdown_twin=False)
+    problem = the_one(checks.check_sync_and_clean(en))
+    assert "5 cells in the .ipynb, 4 in the .md; they part at cell 1" in problem
+
+
+def test_sync_reports_a_tag_changed_in_the_notebook_only(en):
+    edit_notebook(en, lambda nb: nb.cells[3].metadata.update(tags=[]), also_markdown_twin=False)
+    problem = the_one(checks.check_sync_and_clean(en))
+    assert "cell 3 is tagged [] in the .ipynb, ['recipe'] in the .md" in problem
+
+
+def test_sync_reports_a_missing_markdown_twin(en):
+    en.with_suffix(".md").unlink()
+    assert "has no markdown twin 01-circles.md" in the_one(checks.check_sync_and_clean(en))
+
+
+def test_sync_reports_a_markdown_twin_without_notebook(repo, en):
+    en.unlink()
+    problem = the_one(checks.check_markdown_twins_have_notebooks(repo / "notebooks"))
+    assert "01-circles.md has no notebook 01-circles.ipynb beside it" in problem
+
+
+def test_clean_reports_outputs_and_execution_counts(en):
+    def run_cell(notebook):
+        notebook.cells[1].execution_count = 4
+        notebook.cells[1].outputs = [new_output("stream", name="stdout", text="Earth radius: 6371 km\n")]
+
+    edit_notebook(en, run_cell)
+    problems = checks.check_sync_and_clean(en)
+    assert len(problems) == 2, problems
+    assert "cell 1 has 1 output(s)" in problems[0]
+    assert "cell 1 has execution_count 4" in problems[1]
+
+
+def test_clean_reports_saved_widget_state(en):
+    edit_notebook(en, lambda nb: nb.metadata.update(widgets={"state": {}}))
+    assert "saved widget state" in the_one(checks.check_sync_and_clean(en))
+
+
+# The recipe cell
+
+def test_recipe_reports_a_notebook_without_one(en):
+    edit_notebook(en, lambda nb: nb.cells[3].metadata.update(tags=[]))
+    assert "no cell is tagged 'recipe'" in the_one(checks.check_recipe(en))
+
+
+def test_recipe_reports_two(en):
+    edit_notebook(en, lambda nb: nb.cells[1].metadata.update(tags=["recipe"]))
+    assert "2 cells are tagged 'recipe' (cells [1, 3])" in the_one(checks.check_recipe(en))
+
+
+def test_recipe_reports_one_that_is_not_the_last_code_cell(en):
+    edit_notebook(en, lambda nb: nb.cells.append(new_code_cell("print('done')")))
+    problem = the_one(checks.check_recipe(en))
+    assert "the 'recipe' cell is cell 3, but the last code cell is cell 4" in problem
+
+
+def test_recipe_reports_a_markdown_cell_tagged_recipe(en):
+    def move_tag(notebook):
+        notebook.cells[3].metadata["tags"] = []
+        notebook.cells[2].metadata["tags"] = ["recipe"]
+
+    edit_notebook(en, move_tag)
+    assert "cell 2 is a markdown cell, not code" in the_one(checks.check_recipe(en))
+
+
+# Nothing local
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("from mirror import catalog", "imports 'mirror'"),
+        ("import tests.checks as checks", "imports 'tests'"),
+        ("import numpy as np\nimport helpers", "line 2: imports 'helpers'"),
+        ("from . import helpers", "relative import"),
+        ("import importlib\nmod = importlib.import_module('mirror.serve')", "imports 'mirror'"),
+        ("import sys\nsys.path.insert(0, '../..')", "changes the import path"),
+        ("import sys\nsys.path.append('..')", "changes the import path"),
+        ("import sys\nsys.path += ['..']", "changes the import path"),
+        ("import os\nos.environ['PYTHONPATH'] = '..'", "changes the import path"),
+        ("%run helpers.py", "%run runs a local file"),
+        ("%pip install rasterio\nfrom mirror import catalog", "imports 'mirror'"),
+    ],
+)
+def test_local_code_is_reported(repo, en, code, expected):
+    (repo / "mirror").mkdir()
+    (repo / "tests").mkdir()
+    (en.parent / "helpers.py").write_text("RADIUS_KM = 6371\n")
+    edit_notebook(en, lambda nb: nb.cells.insert(1, new_code_cell(code)))
+    problem = the_one(checks.check_no_local_code(en, repo))
+    assert "01-circles.ipynb: cell 1" in problem and expected in problem
+
+
+def test_public_libraries_and_lookalike_names_are_fine(repo, en):
+    (repo / "mirror").mkdir()
+    code = "import numpy as np\nfrom pystac_client import Client\nmirror = np.flip\nprint(sys.path)"
+    edit_notebook(en, lambda nb: nb.cells.insert(1, new_code_cell(code)))
+    assert checks.check_no_local_code(en, repo) == []
+
+
+# TLS verification
+
+def fixture_lines(name):
+    return [
+        line
+        for line in (BROKEN / name).read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+@pytest.mark.parametrize("line", fixture_lines("tls_bypasses.txt"))
+def test_tls_bypass_is_found(line):
+    assert checks.tls_bypasses_in(line), f"not caught: {line}"
+
+
+@pytest.mark.parametrize("line", fixture_lines("tls_lookalikes.txt"))
+def test_tls_lookalike_is_not_reported(line):
+    assert checks.tls_bypasses_in(line) == []
+
+
+def test_tls_bypasses_are_reported_with_file_cell_and_line(repo, en):
+    bypass = fixture_lines("tls_bypasses.txt")[0]
+    edit_notebook(en, lambda nb: nb.cells.insert(2, new_code_cell(f"import requests\n{bypass}")))
+    guide = repo / "guides" / "en" / "qgis.md"
+    guide.parent.mkdir(parents=True)
+    guide.write_text(f"# QGIS\n\n```python\n{bypass}\n```\n")
+
+    problems = checks.check_no_tls_bypass(repo)
+    assert any("01-circles.ipynb: cell 2, line 2" in p for p in problems), problems
+    assert any("01-circles.md:" in p for p in problems), problems  # the twin too
+    assert any(p.endswith(f"qgis.md:4: {checks.tls_bypasses_in(bypass)[0][0]} disables TLS verification")
+               for p in problems), problems
+
+
+def test_tls_check_leaves_the_fixtures_and_itself_alone(repo):
+    bypass = fixture_lines("tls_bypasses.txt")[0]
+    for name in ("tests/fixtures/broken/example.py", "tests/checks.py", "mirror/proxy.py"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(bypass + "\n")
+    problem = the_one(checks.check_no_tls_bypass(repo))
+    assert "mirror/proxy.py:1" in problem
