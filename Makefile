@@ -1,0 +1,55 @@
+# Bilingual CanElevation STAC tutorials: the commands people run.
+#   make venv        create or update .venv (and the mirror's proxy env) from the pins
+#   make lab         JupyterLab on notebooks/, against the live API
+#   make lab OFFLINE=1   the same, answered by the offline mirror (workshop mode)
+#   make test        the whole suite, offline, through the mirror
+#   make test-live   every notebook against the live API (needs internet)
+#   make mirror      build the mirror's assets (cached)
+
+PYTHON ?= python3
+VENV := .venv
+PROXY_VENV := .venv-proxy
+PY := $(VENV)/bin/python
+OFFLINE ?=
+PYTEST_ARGS ?=
+
+.PHONY: venv lab test test-live mirror sync clean
+
+venv: $(VENV)/.installed $(PROXY_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CanElevation)" >/dev/null
+	touch $@
+
+$(PROXY_VENV)/.installed: mirror/requirements-proxy.txt
+	test -x $(PROXY_VENV)/bin/python || $(PYTHON) -m venv $(PROXY_VENV)
+	$(PROXY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PROXY_VENV)/bin/python -m pip install --quiet -r mirror/requirements-proxy.txt
+	touch $@
+
+mirror: venv
+	$(PY) -m mirror build
+
+ifeq ($(OFFLINE),)
+lab: venv
+	$(VENV)/bin/jupyter lab notebooks/
+else
+lab: venv
+	$(PY) -m mirror run -- $(VENV)/bin/jupyter lab notebooks/
+endif
+
+test: venv
+	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
+
+test-live: venv
+	$(PY) -m pytest --live $(PYTEST_ARGS)
+
+sync: venv
+	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb
+
+clean:
+	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache

@@ -1,0 +1,19 @@
+"""Offline mirror of the two hosts the tutorials use.
+
+``datacube.services.geo.ca`` (the CCMEO STAC API) is answered by rustac's STAC
+API server over the snapshot in ``mirror/catalog``; the asset bucket
+``canelevation-dem.s3.ca-central-1.amazonaws.com`` is answered from COGs built
+by ``python -m mirror build``. A TLS-intercepting proxy (mitmproxy) sits in
+front of both, so notebooks call the real URLs unchanged.
+"""
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+CATALOG_DIR = PACKAGE_DIR / "catalog"
+
+STAC_HOST = "datacube.services.geo.ca"
+ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
+STAC_ROOT = f"https://{STAC_HOST}/stac/api/"
+ASSET_ROOT = f"https://{ASSET_HOST}/"

@@ -1,0 +1,287 @@
+"""``python -m mirror build``: the mirror's assets, generated deterministically into the cache.
+
+For every item of the catalog whose tile meets a build region, the region's part
+of the tile is written on the live pixel grid (the tile's origin and resolution,
+windows aligned to its 512 x 512 blocks): DTM and DSM COGs, their hillshades,
+VRTs with the live full-tile size, the extent GeoJSON, the coverage GeoPackage
+and a thumbnail. Everything else in the catalog answers 404, as a missing key.
+"""
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+import rasterio.errors
+import rasterio.shutil
+import shapely
+from pyproj import Transformer
+from rasterio.transform import from_origin
+from rasterio.windows import Window
+from shapely.geometry import box, mapping
+
+from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, paths, terrain
+from mirror.tiles import GRID_CRS, Tile
+
+BLOCK = 512
+CHUNK_ROWS = 1024
+NODATA = terrain.NODATA
+HILLSHADE_NODATA = 0
+OTTAWA_AOI_3979 = (1498068.33, -186524.45, 1522103.68, -164429.19)
+
+# (collection, region in EPSG:3979): the whole Ottawa AOI at 2 m, its centre at 1 m,
+# a band that reaches across x = 1,500,000 m so both tiles exist at 1 m too.
+BUILD_REGIONS = [
+    ("hrdem-mosaic-2m", (1497800, -186700, 1522300, -164200)),
+    ("hrdem-mosaic-1m", (1499000, -177500, 1513000, -173500)),
+]
+DEM_KEYS = ("dtm", "dsm")
+COG_OPTIONS = dict(driver="COG", compress="LZW", predictor=1, blocksize=BLOCK,
+                   overview_resampling="average", BIGTIFF="IF_SAFER")
+
+
+@dataclass(frozen=True)
+class Job:
+    item_id: str
+    collection: str
+    resolution: int
+    tile_transform: tuple
+    window: tuple  # (col_off, row_off, width, height) on the tile's grid
+    files: dict  # asset key -> path under the assets folder
+
+    @property
+    def pixels(self) -> int:
+        return self.window[2] * self.window[3]
+
+
+def plan() -> list[Job]:
+    jobs = []
+    for collection, region in BUILD_REGIONS:
+        features = json.loads((CATALOG_DIR / "items" / f"{collection}.json").read_text())["features"]
+        for feature in features:
+            window = tile_window(feature["properties"]["proj:transform"],
+                                 feature["properties"]["proj:shape"], region)
+            if window is None:
+                continue
+            files = {key: asset["href"][len(ASSET_ROOT):] for key, asset in feature["assets"].items()
+                     if asset["href"].startswith(ASSET_ROOT)}
+            jobs.append(Job(feature["id"], collection, feature["properties"]["proj:transform"][1],
+                            tuple(feature["properties"]["proj:transform"]), window, files))
+    return sorted(jobs, key=lambda job: -job.pixels)
+
+
+def tile_window(transform, shape, region):
+    """The part of ``region`` inside the tile, widened to whole 512-pixel blocks of the tile's grid."""
+    x0, res, _, y0, _, _ = transform
+    rows, cols = shape
+    left, bottom, right, top = region
+    col0 = max(math.floor((left - x0) / res / BLOCK) * BLOCK, 0)
+    col1 = min(math.ceil((right - x0) / res / BLOCK) * BLOCK, cols)
+    row0 = max(math.floor((y0 - top) / res / BLOCK) * BLOCK, 0)
+    row1 = min(math.ceil((y0 - bottom) / res / BLOCK) * BLOCK, rows)
+    if col1 <= col0 or row1 <= row0:
+        return None
+    return (col0, row0, col1 - col0, row1 - row0)
+
+
+def cache_key(jobs: list[Job]) -> str:
+    digest = hashlib.sha256()
+    for source in ("build.py", "terrain.py", "tiles.py"):
+        digest.update((PACKAGE_DIR / source).read_bytes())
+    digest.update(repr(jobs).encode())
+    digest.update(f"{rasterio.__version__} {rasterio.__gdal_version__} {np.__version__}".encode())
+    return digest.hexdigest()
+
+
+def is_current() -> bool:
+    stamp = paths.assets_dir() / ".build-key"
+    return stamp.is_file() and stamp.read_text() == cache_key(plan())
+
+
+def build(force: bool = False, log=print) -> Path:
+    jobs = plan()
+    key = cache_key(jobs)
+    target = paths.assets_dir()
+    stamp = target / ".build-key"
+    if not force and stamp.is_file() and stamp.read_text() == key:
+        log(f"mirror: assets are current in {target}")
+        return target
+    started = time.monotonic()
+    staging = target.with_name("assets.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    log(f"mirror: building {len(jobs)} tile windows into {target} (about a minute on 2 cores)")
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        for job in jobs:
+            seconds = build_job(job, staging, pool)
+            log(f"mirror:   {job.item_id}: {job.window[2]} x {job.window[3]} px in {seconds:.0f} s")
+    (staging / ".build-key").write_text(key)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+    log(f"mirror: built in {time.monotonic() - started:.0f} s, {size / 1e9:.2f} GB")
+    return target
+
+
+def build_job(job: Job, root: Path, pool) -> float:
+    started = time.monotonic()
+    files = {key: root / relative for key, relative in job.files.items()}
+    for path in files.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    x0, res, _, y0, _, _ = job.tile_transform
+    col0, row0, width, height = job.window
+    transform = from_origin(x0 + col0 * res, y0 - row0 * res, res, res)
+    scratch = root / ".scratch" / job.item_id
+    scratch.mkdir(parents=True, exist_ok=True)
+    raw = {name: scratch / f"{name}.tif" for name in ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm")}
+    write_rasters(raw, transform, width, height, res, pool)
+    conversions = [(source, files[name]) for name, source in raw.items() if name in files]
+    list(pool.map(to_cog, conversions))
+    shutil.rmtree(scratch)
+    full_shape = (round(500_000 / res),) * 2
+    for key, vrt_key in (("dtm", "dtm-vrt"), ("dsm", "dsm-vrt")):
+        if vrt_key in files and key in files:
+            files[vrt_key].write_text(vrt_xml(job, key, files[key], full_shape))
+    footprint = coverage_polygon(transform, width, height)
+    if "extent" in files:
+        files["extent"].write_text(json.dumps(extent_feature(job, footprint)))
+    if "coverage" in files:
+        write_coverage(files["coverage"], footprint)
+    if "thumbnail" in files:
+        write_thumbnail(files["thumbnail"], raw_source=files.get("hillshade-dtm") or files["hillshade-dsm"])
+    return time.monotonic() - started
+
+
+def write_rasters(raw, transform, width, height, res, pool):
+    """Terrain in chunks of rows, computed by ``pool``, written here in order."""
+    dem_profile = dict(driver="GTiff", width=width, height=height, count=1, dtype="float32",
+                       crs=GRID_CRS, transform=transform, nodata=NODATA, tiled=True,
+                       blockxsize=BLOCK, blockysize=BLOCK)
+    shade_profile = dict(dem_profile, dtype="uint8", nodata=HILLSHADE_NODATA)
+    outputs = {name: rasterio.open(path, "w", **(shade_profile if "hillshade" in name else dem_profile))
+               for name, path in raw.items()}
+    starts = list(range(0, height, CHUNK_ROWS))
+    chunks = [(transform.c, transform.f, res, width, start, min(CHUNK_ROWS, height - start))
+              for start in starts]
+    try:
+        for start, rasters in zip(starts, pool.map(chunk_rasters, chunks)):
+            window = Window(0, start, width, rasters["dtm"].shape[0])
+            for name, values in rasters.items():
+                outputs[name].write(values, 1, window=window)
+    finally:
+        for dataset in outputs.values():
+            dataset.close()
+
+
+def to_cog(conversion):
+    source, target = conversion
+    with rasterio.open(source) as src:
+        rasterio.shutil.copy(src, target, **COG_OPTIONS)
+
+
+def chunk_rasters(chunk):
+    """DTM, DSM and their hillshades for ``rows`` rows from ``start``, with a one-row halo
+    so the hillshade has no seams between chunks."""
+    left, top, res, width, start, rows = chunk
+    xs = left + (np.arange(width) + 0.5) * res
+    ys = top - (np.arange(start - 1, start + rows + 1) + 0.5) * res
+    dtm, dsm = terrain.surface_models(xs, ys)
+    return {"dtm": dtm[1:-1], "dsm": dsm[1:-1],
+            "hillshade-dtm": hillshade(dtm, res)[1:-1], "hillshade-dsm": hillshade(dsm, res)[1:-1]}
+
+
+def hillshade(dem, res, azimuth=315.0, altitude=45.0):
+    """gdaldem-style hillshade (1..255, 0 for nodata)."""
+    valid = dem != NODATA
+    z = np.where(valid, dem, np.nan).astype(np.float32)
+    dzdy, dzdx = np.gradient(z, res)
+    slope = np.arctan(np.hypot(dzdx, dzdy))
+    aspect = np.arctan2(dzdy, -dzdx)
+    az, alt = np.radians(360 - azimuth + 90), np.radians(altitude)
+    shade = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
+    out = np.clip(1 + 254 * shade, 1, 255)
+    return np.where(np.isfinite(out), out, HILLSHADE_NODATA).astype(np.uint8)
+
+
+def vrt_xml(job: Job, key: str, cog_path: Path, full_shape) -> str:
+    """A VRT with the live tile's size and grid, its one source the COG window at its place."""
+    rows, cols = full_shape
+    col0, row0, width, height = job.window
+    x0, res, _, y0, _, _ = job.tile_transform
+    href = f"/vsicurl/{ASSET_ROOT}{job.files[key]}"
+    with rasterio.open(cog_path) as src:
+        wkt = src.crs.to_wkt()
+    return f"""<VRTDataset rasterXSize="{cols}" rasterYSize="{rows}">
+  <SRS dataAxisToSRSAxisMapping="1,2">{wkt.replace('"', '&quot;')}</SRS>
+  <GeoTransform>{x0}, {res}, 0, {y0}, 0, {-res}</GeoTransform>
+  <VRTRasterBand dataType="Float32" band="1">
+    <NoDataValue>{NODATA:.0f}</NoDataValue>
+    <ComplexSource>
+      <SourceFilename relativeToVRT="0">{href}</SourceFilename>
+      <SourceBand>1</SourceBand>
+      <SourceProperties RasterXSize="{width}" RasterYSize="{height}" DataType="Float32" BlockXSize="{BLOCK}" BlockYSize="{BLOCK}" />
+      <SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}" />
+      <DstRect xOff="{col0}" yOff="{row0}" xSize="{width}" ySize="{height}" />
+      <NODATA>{NODATA:.0f}</NODATA>
+    </ComplexSource>
+  </VRTRasterBand>
+</VRTDataset>
+"""
+
+
+def coverage_polygon(transform, width, height):
+    """The window's footprint in EPSG:3979, less the coverage holes."""
+    left, top = transform.c, transform.f
+    footprint = box(left, top - height * transform.a, left + width * transform.a, top)
+    for cx, cy, radius in terrain.COVERAGE_HOLES:
+        footprint = footprint.difference(shapely.Point(cx, cy).buffer(radius, quad_segs=16))
+    return footprint
+
+
+def extent_feature(job: Job, footprint):
+    to_lonlat = Transformer.from_crs(GRID_CRS, "EPSG:4326", always_xy=True)
+    dense = shapely.segmentize(footprint, 250)
+    lonlat = shapely.transform(dense, lambda xy: np.round(np.column_stack(
+        to_lonlat.transform(xy[:, 0], xy[:, 1])), 6))
+    return {"type": "Feature", "properties": {"id": job.item_id, "collection": job.collection},
+            "geometry": mapping(lonlat)}
+
+
+def write_coverage(path: Path, footprint):
+    import geopandas
+
+    frame = geopandas.GeoDataFrame({"coverage": [1]}, geometry=[footprint], crs=GRID_CRS)
+    with rasterio.Env(OGR_CURRENT_DATE="2026-03-24T18:03:29Z"):
+        frame.to_file(path, driver="GPKG", layer="coverage")
+
+
+def write_thumbnail(path: Path, raw_source: Path, size: int = 256):
+    with rasterio.open(raw_source) as src:
+        scale = size / max(src.width, src.height)
+        shape = (max(1, round(src.height * scale)), max(1, round(src.width * scale)))
+        data = src.read(1, out_shape=shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        _write_png(path, data)
+    for sidecar in path.parent.glob(path.name + ".aux.xml"):
+        sidecar.unlink()
+
+
+def _write_png(path, data):
+    with rasterio.open(path, "w", driver="PNG", width=data.shape[1], height=data.shape[0], count=1,
+                       dtype="uint8") as dst:
+        dst.write(data, 1)
+
+
+def main(force: bool = False) -> int:
+    build(force=force, log=lambda message: print(message, file=sys.stderr))
+    return 0

@@ -1,0 +1,113 @@
+"""mitmproxy addon: answers for the two real hosts, refuses every other one, logs each request.
+
+Loaded by ``mitmdump -s mirror/proxy/addon.py`` with the options below (see mirror/server.py).
+"""
+
+import json
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from mitmproxy import ctx, http
+
+import s3
+import stac
+
+ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
+
+
+class Mirror:
+    def __init__(self):
+        self.log_file = None
+
+    def load(self, loader):
+        loader.add_option("mirror_stac_upstream", str, "", "host:port of the rustac STAC API server")
+        loader.add_option("mirror_assets", str, "", "folder answering for the asset bucket")
+        loader.add_option("mirror_log", str, "", "JSON-lines request log (appended)")
+
+    def configure(self, updated):
+        if "mirror_log" in updated and ctx.options.mirror_log:
+            self.log_file = open(ctx.options.mirror_log, "a", buffering=1, encoding="utf-8")
+
+    def request(self, flow: http.HTTPFlow):
+        request = flow.request
+        host = request.pretty_host
+        flow.metadata["mirror_host"] = host
+        flow.metadata["mirror_path"] = request.path
+        if host == stac.STAC_HOST:
+            self._to_stac_server(flow)
+        elif host == ASSET_HOST:
+            reply = s3.answer(Path(ctx.options.mirror_assets), request.method, request.path,
+                              request.headers.get("Range"))
+            flow.response = _response(reply.status, reply.headers, reply.body)
+        else:
+            message = (f"The offline mirror does not answer for {host}: only {stac.STAC_HOST} "
+                       f"and {ASSET_HOST} are mirrored.\n")
+            flow.response = _response(502, {"Content-Type": "text/plain"}, message.encode())
+
+    def _to_stac_server(self, flow: http.HTTPFlow):
+        request = flow.request
+        path = stac.upstream_path(request.path.split("?")[0])
+        query = dict(request.query.items(multi=False))
+        if request.method == "GET" and stac.is_search_get(path, query):
+            try:
+                body = stac.search_body(path, query)
+            except stac.BadSearch as error:
+                flow.response = _response(400, {"Content-Type": "application/json"},
+                                          json.dumps({"code": "BadRequest", "description": str(error)}).encode())
+                return
+            flow.metadata["mirror_get_query"] = query
+            request.method = "POST"
+            request.headers["Content-Type"] = "application/json"
+            request.content = json.dumps(body).encode()
+            path = "/search"
+            query = {}
+        host, port = ctx.options.mirror_stac_upstream.rsplit(":", 1)
+        request.scheme, request.host, request.port = "http", host, int(port)
+        request.headers["Host"] = f"{host}:{port}"
+        request.headers.pop("Accept-Encoding", None)
+        request.path = path + (f"?{urlencode(query)}" if query else "")
+
+    def response(self, flow: http.HTTPFlow):
+        response = flow.response
+        if flow.metadata.get("mirror_host") == stac.STAC_HOST and response is not None:
+            if "json" in response.headers.get("Content-Type", "") and response.status_code == 200:
+                document = json.loads(response.content)
+                if isinstance(document, dict):
+                    stac.rewrite_links(document, flow.metadata.get("mirror_get_query"))
+                    response.content = json.dumps(document).encode()
+            response.headers["Access-Control-Allow-Origin"] = "*"
+        self._log(flow)
+
+    def error(self, flow: http.HTTPFlow):
+        self._log(flow)
+
+    def _log(self, flow: http.HTTPFlow):
+        if self.log_file is None:
+            return
+        response = flow.response
+        path = flow.metadata.get("mirror_path", flow.request.path)
+        record = {
+            "time": round(time.time(), 3),
+            "host": flow.metadata.get("mirror_host", flow.request.pretty_host),
+            "method": "GET" if flow.metadata.get("mirror_get_query") else flow.request.method,
+            "path": path.split("?")[0],
+            "query": path.split("?", 1)[1] if "?" in path else "",
+            "range": flow.request.headers.get("Range"),
+            "status": response.status_code if response is not None else None,
+            "bytes": len(response.raw_content or b"") if response is not None else 0,
+        }
+        if flow.error:
+            record["error"] = str(flow.error)
+        self.log_file.write(json.dumps(record) + "\n")
+
+
+def _response(status: int, headers: dict[str, str], body: bytes) -> http.Response:
+    response = http.Response.make(status, body, {k: v for k, v in headers.items() if k != "Content-Length"})
+    if "Content-Length" in headers:
+        # Set after make(): mitmproxy rewrites it to the body's length (0 for a HEAD).
+        response.headers["Content-Length"] = headers["Content-Length"]
+    return response
+
+
+addons = [Mirror()]

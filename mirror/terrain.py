@@ -1,0 +1,135 @@
+"""Synthetic but plausible Ottawa-like terrain, as a function of EPSG:3979 coordinates.
+
+Everything is defined on global lattices, so a window computed on its own
+matches its neighbours exactly: tiles 8_2 and 9_2 meet without a seam, and the
+1 m and 2 m mosaics agree. The relief: a river valley near 44 m, a rolling plain
+south of it, hills rising to about 220 m north of it; the surface model adds
+forest canopy and a town of block buildings. It is not Canada's real relief.
+"""
+
+import numpy as np
+
+NODATA = -32767.0
+LATTICE_M = 8.0  # smooth fields are computed on this global lattice, then interpolated
+QUANTUM_M = 1 / 64  # heights are multiples of this: exact in float32 and compressible
+RIVER_LEVEL_M = 44.0
+RIVER_Y_M = -168_500.0
+DOWNTOWN = (1_509_000.0, -171_500.0)
+# Gaps in coverage (centre x, centre y, radius), all outside the Ottawa AOI.
+COVERAGE_HOLES = [(1_523_300.0, -181_000.0, 900.0), (1_497_700.0, -184_000.0, 500.0)]
+
+
+def surface_models(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """DTM and DSM (float32, metres, nodata -32767) at pixel centres ``xs`` (columns) and ``ys`` (rows)."""
+    ground, canopy, town = _smooth_fields(xs, ys)
+    above = np.where(town > 0.5, _buildings(xs, ys), canopy)
+    hole = _holes(xs, ys)
+    return _finish(ground, hole), _finish(ground + above, hole)
+
+
+def _finish(values, hole):
+    values = np.round(values * np.float32(1 / QUANTUM_M)) * np.float32(QUANTUM_M)
+    values[hole] = NODATA
+    return values.astype(np.float32, copy=False)
+
+
+def _smooth_fields(xs, ys):
+    """Ground, canopy height and town mask on the 8 m lattice, interpolated to the pixel centres."""
+    lx = np.arange(np.floor(xs.min() / LATTICE_M) - 1, np.ceil(xs.max() / LATTICE_M) + 2) * LATTICE_M
+    ly = np.arange(np.floor(ys.min() / LATTICE_M) - 1, np.ceil(ys.max() / LATTICE_M) + 2) * LATTICE_M
+    X, Y = np.meshgrid(lx, ly)
+    river_y = RIVER_Y_M + 1500 * np.sin(X / 4000) + 600 * np.sin(X / 1700 + 1)
+    north = Y - river_y
+    away = np.abs(north)
+    relief = _fbm(X, Y, [6400, 3200, 1600, 800, 400, 200, 100, 50, 25], seed=1)
+    plain = 62 + 28 * (1 - np.exp(-away / 2500)) + 14 * relief
+    hills = 62 + 150 * _smoothstep(north, 800, 9000) * (0.75 + 0.5 * relief) + 20 * relief
+    land = np.where(north > 0, hills, plain)
+    ground = RIVER_LEVEL_M + (land - RIVER_LEVEL_M) * _smoothstep(away, 380, 700)
+    forest = _fbm(X, Y, [1600, 800, 400], seed=2) + 0.25 * _smoothstep(north, 0, 3000)
+    trees = np.clip(14 + 6 * _fbm(X, Y, [200, 50], seed=3) + 4 * _fbm(X, Y, [16], seed=4), 2, 32)
+    canopy = np.where(forest > 0.15, trees, 0.0) * _smoothstep(away, 400, 420)
+    distance_town = np.hypot(X - DOWNTOWN[0], Y - DOWNTOWN[1])
+    town = (distance_town < 3800 + 600 * _fbm(X, Y, [1600], seed=5)) & (north < -450)
+    return tuple(_bilinear(field, lx, ly, xs, ys) for field in (ground, canopy, town.astype(float)))
+
+
+def _buildings(xs, ys, block=60.0, margin=12.0):
+    """Flat-roofed buildings, one per 60 m block where a hash says so, heights 6 to 45 m."""
+    bx = np.floor(xs / block).astype(np.int64)
+    by = np.floor(ys / block).astype(np.int64)
+    inside_x = (xs - bx * block > margin) & (xs - bx * block < block - margin)
+    inside_y = (ys - by * block > margin) & (ys - by * block < block - margin)
+    ux, ix = np.unique(bx, return_inverse=True)
+    uy, iy = np.unique(by, return_inverse=True)
+    chance = _hash01(uy[:, None], ux[None, :], seed=7)
+    height = 6 + 39 * _hash01(uy[:, None], ux[None, :], seed=8) ** 3
+    built = np.where(chance < 0.7, height, 0.0)
+    return built[iy[:, None], ix[None, :]] * (inside_y[:, None] & inside_x[None, :])
+
+
+def _holes(xs, ys):
+    hole = np.zeros((ys.size, xs.size), dtype=bool)
+    for cx, cy, radius in COVERAGE_HOLES:
+        near_x = np.abs(xs - cx) < radius
+        near_y = np.abs(ys - cy) < radius
+        if near_x.any() and near_y.any():
+            dx = (xs[near_x] - cx) ** 2
+            dy = (ys[near_y] - cy) ** 2
+            rows, cols = np.nonzero(near_y)[0], np.nonzero(near_x)[0]
+            hole[np.ix_(rows, cols)] |= (dy[:, None] + dx[None, :]) < radius**2
+    return hole
+
+
+def _fbm(X, Y, spacings, seed):
+    """Value noise summed over octaves (lattice spacings in metres), about -1..1."""
+    total = np.zeros_like(X)
+    weight_sum = 0.0
+    for octave, spacing in enumerate(spacings):
+        weight = (spacing / spacings[0]) ** 0.8
+        total += weight * _value_noise(X, Y, spacing, seed * 101 + octave)
+        weight_sum += weight
+    return total / weight_sum
+
+
+def _value_noise(X, Y, spacing, seed):
+    gx, gy = X / spacing, Y / spacing
+    ix, iy = np.floor(gx).astype(np.int64), np.floor(gy).astype(np.int64)
+    fx, fy = _fade(gx - ix), _fade(gy - iy)
+    v00 = _hash01(iy, ix, seed)
+    v01 = _hash01(iy, ix + 1, seed)
+    v10 = _hash01(iy + 1, ix, seed)
+    v11 = _hash01(iy + 1, ix + 1, seed)
+    top = v00 + (v01 - v00) * fx
+    bottom = v10 + (v11 - v10) * fx
+    return 2 * (top + (bottom - top) * fy) - 1
+
+
+def _hash01(i, j, seed):
+    """A deterministic uniform value in [0, 1) for each integer lattice point."""
+    h = (np.asarray(i, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+         ^ np.asarray(j, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+         ^ np.uint64((seed * 0x165667B19E3779F9) % (1 << 64)))
+    h ^= h >> np.uint64(31)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(29)
+    return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def _fade(t):
+    return t * t * (3 - 2 * t)
+
+
+def _smoothstep(v, low, high):
+    return _fade(np.clip((v - low) / (high - low), 0, 1))
+
+
+def _bilinear(field, lx, ly, xs, ys):
+    """Separable bilinear interpolation from the lattice (lx, ly) to pixel centres (xs, ys)."""
+    cx = (xs - lx[0]) / LATTICE_M
+    cy = (ys - ly[0]) / LATTICE_M
+    i0, j0 = np.floor(cx).astype(int), np.floor(cy).astype(int)
+    wx, wy = (cx - i0).astype(np.float32), (cy - j0).astype(np.float32)
+    field = field.astype(np.float32)
+    along_x = field[:, i0] * (1 - wx) + field[:, i0 + 1] * wx
+    return along_x[j0] * (1 - wy)[:, None] + along_x[j0 + 1] * wy[:, None]
