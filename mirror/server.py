@@ -84,6 +84,7 @@ def client_environment(proxy_port: int) -> dict[str, str]:
         "no_proxy": "localhost,127.0.0.1",
         "REQUESTS_CA_BUNDLE": bundle,
         "SSL_CERT_FILE": bundle,
+        "CURL_CA_BUNDLE": bundle,
         "GDAL_CURL_CA_BUNDLE": bundle,
         "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
         "MIRROR_RUNNING": "1",
@@ -212,8 +213,9 @@ def _http_ok(url: str, env: dict[str, str] | None = None) -> bool:
                     urllib.request.HTTPSHandler(context=context)]
     else:
         handlers = [urllib.request.ProxyHandler({})]
+    request = urllib.request.Request(url, headers={"X-Mirror-Probe": "1"})
     try:
-        with urllib.request.build_opener(*handlers).open(url, timeout=5) as response:
+        with urllib.request.build_opener(*handlers).open(request, timeout=5) as response:
             return response.status == 200
     except OSError:
         return False

@@ -43,7 +43,7 @@ def _smooth_fields(xs, ys):
     away = np.abs(north)
     relief = _fbm(X, Y, [6400, 3200, 1600, 800, 400, 200, 100, 50, 25], seed=1)
     plain = 62 + 28 * (1 - np.exp(-away / 2500)) + 14 * relief
-    hills = 62 + 150 * _smoothstep(north, 800, 9000) * (0.75 + 0.5 * relief) + 20 * relief
+    hills = 62 + 140 * _smoothstep(north, 300, 5000) * (0.8 + 0.4 * relief) + 20 * relief
     land = np.where(north > 0, hills, plain)
     ground = RIVER_LEVEL_M + (land - RIVER_LEVEL_M) * _smoothstep(away, 380, 700)
     forest = _fbm(X, Y, [1600, 800, 400], seed=2) + 0.25 * _smoothstep(north, 0, 3000)

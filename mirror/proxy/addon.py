@@ -14,6 +14,7 @@ import s3
 import stac
 
 ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
+PROBE_HEADER = "X-Mirror-Probe"  # the mirror's own readiness check: not logged
 
 
 class Mirror:
@@ -34,6 +35,7 @@ class Mirror:
         host = request.pretty_host
         flow.metadata["mirror_host"] = host
         flow.metadata["mirror_path"] = request.path
+        flow.metadata["mirror_probe"] = request.headers.pop(PROBE_HEADER, None) is not None
         if host == stac.STAC_HOST:
             self._to_stac_server(flow)
         elif host == ASSET_HOST:
@@ -83,7 +85,7 @@ class Mirror:
         self._log(flow)
 
     def _log(self, flow: http.HTTPFlow):
-        if self.log_file is None:
+        if self.log_file is None or flow.metadata.get("mirror_probe"):
             return
         response = flow.response
         path = flow.metadata.get("mirror_path", flow.request.path)
