@@ -143,6 +143,7 @@ class Mirror:
             "-s", str(PACKAGE_DIR / "proxy" / "addon.py"),
             "--set", f"mirror_stac_upstream=127.0.0.1:{stac_port}",
             "--set", f"mirror_assets={paths.assets_dir()}",
+            "--set", f"mirror_collection_order={','.join(collection_order())}",
         ]
         if self.log:
             self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -191,6 +192,11 @@ class Mirror:
                 process.kill()
                 process.wait()
         self.processes = []
+
+
+def collection_order() -> list[str]:
+    """The snapshot's collection files are numbered in the live API's listing order."""
+    return [json.loads(path.read_text())["id"] for path in sorted((CATALOG_DIR / "collections").glob("*.json"))]
 
 
 def write_ca_bundle(mirror_ca: Path) -> None:

@@ -24,6 +24,7 @@ class Mirror:
     def load(self, loader):
         loader.add_option("mirror_stac_upstream", str, "", "host:port of the rustac STAC API server")
         loader.add_option("mirror_assets", str, "", "folder answering for the asset bucket")
+        loader.add_option("mirror_collection_order", str, "", "collection ids, comma-separated, in listing order")
         loader.add_option("mirror_log", str, "", "JSON-lines request log (appended)")
 
     def configure(self, updated):
@@ -77,6 +78,7 @@ class Mirror:
                 document = json.loads(response.content)
                 if isinstance(document, dict):
                     stac.rewrite_links(document, flow.metadata.get("mirror_get_query"))
+                    stac.reorder_collections(document, ctx.options.mirror_collection_order.split(","))
                     response.content = json.dumps(document).encode()
             response.headers["Access-Control-Allow-Origin"] = "*"
         self._log(flow)

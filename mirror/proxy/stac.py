@@ -124,3 +124,11 @@ def _links(document: dict):
     for key in ("features", "collections"):
         for child in document.get(key, []) or []:
             yield from child.get("links", [])
+
+
+def reorder_collections(document: dict, order: list[str]) -> dict:
+    """List collections in the snapshot's order: the live API's is not alphabetical, rustac's is."""
+    if isinstance(document.get("collections"), list) and order:
+        rank = {collection_id: index for index, collection_id in enumerate(order)}
+        document["collections"].sort(key=lambda c: rank.get(c.get("id"), len(rank)))
+    return document
