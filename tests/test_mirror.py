@@ -246,3 +246,30 @@ def test_env_without_a_running_mirror_is_explained(tmp_path):
 
 def test_the_build_cache_is_current():
     assert build.is_current()
+
+
+def test_serve_then_env_wires_another_shell(tmp_path):
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    serve = subprocess.Popen([sys.executable, "-m", "mirror", "serve", "--port", str(port)],
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not paths.state_file().is_file() and time.monotonic() < deadline and serve.poll() is None:
+            time.sleep(0.2)
+        exports = subprocess.run([sys.executable, "-m", "mirror", "env"], capture_output=True, text=True,
+                                 timeout=60)
+        assert exports.returncode == 0, exports.stderr
+        assert f"export HTTPS_PROXY=http://127.0.0.1:{port}" in exports.stdout
+        assert "export GDAL_CURL_CA_BUNDLE=" in exports.stdout
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=30)
+    assert not paths.state_file().exists()
+    stale = subprocess.run([sys.executable, "-m", "mirror", "env"], capture_output=True, text=True, timeout=60)
+    assert stale.returncode == 2 and "no mirror is running" in stale.stderr
