@@ -43,6 +43,7 @@ lab: venv
 endif
 
 test: venv
+	rm -f .mirror-cache/test-requests.jsonl
 	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-live: venv

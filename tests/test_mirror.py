@@ -71,6 +71,13 @@ def test_get_search_with_intersects_datetime_and_ids():
     assert list(nothing.items()) == []
 
 
+def test_searches_report_number_matched_like_the_live_api():
+    search = Client.open(API).search(collections=["hrdem-mosaic-2m"], bbox=OTTAWA_BBOX, limit=1)
+    assert search.matched() == 2
+    page = requests.get(f"{API}search?collections=hrdem-mosaic-2m&limit=5", timeout=30).json()
+    assert page["numberMatched"] == 68 and page["numberReturned"] == 5
+
+
 def test_a_bad_get_search_is_a_clear_400():
     answer = requests.get(f"{API}search?bbox=1,2,3", timeout=30)
     assert answer.status_code == 400 and "bbox must be 4 or 6" in answer.json()["description"]

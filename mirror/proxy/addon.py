@@ -5,6 +5,7 @@ Loaded by ``mitmdump -s mirror/proxy/addon.py`` with the options below (see mirr
 
 import json
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -65,6 +66,8 @@ class Mirror:
             request.content = json.dumps(body).encode()
             path = "/search"
             query = {}
+        if request.method == "POST" and path == "/search":
+            flow.metadata["mirror_search_body"] = json.loads(request.content or b"{}")
         host, port = ctx.options.mirror_stac_upstream.rsplit(":", 1)
         request.scheme, request.host, request.port = "http", host, int(port)
         request.headers["Host"] = f"{host}:{port}"
@@ -77,11 +80,23 @@ class Mirror:
             if "json" in response.headers.get("Content-Type", "") and response.status_code == 200:
                 document = json.loads(response.content)
                 if isinstance(document, dict):
+                    if "mirror_search_body" in flow.metadata and "numberMatched" not in document:
+                        document["numberMatched"] = self._count(flow.metadata["mirror_search_body"])
                     stac.rewrite_links(document, flow.metadata.get("mirror_get_query"))
                     stac.reorder_collections(document, ctx.options.mirror_collection_order.split(","))
                     response.content = json.dumps(document).encode()
             response.headers["Access-Control-Allow-Origin"] = "*"
         self._log(flow)
+
+    def _count(self, search: dict) -> int:
+        """numberMatched, as the live (pgstac) API reports it and rustac does not."""
+        body = {k: v for k, v in search.items() if k not in ("skip", "token", "limit")}
+        body["limit"] = stac.COUNT_LIMIT
+        request = urllib.request.Request(f"http://{ctx.options.mirror_stac_upstream}/search",
+                                         data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return len(json.loads(answer.read())["features"])
 
     def error(self, flow: http.HTTPFlow):
         self._log(flow)

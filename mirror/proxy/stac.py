@@ -18,6 +18,7 @@ API_PREFIXES = ("/stac/api", "/pgstac/api")
 LIST_PARAMS = ("collections", "ids")
 NUMBER_PARAMS = ("limit", "skip")
 PASSED_PARAMS = ("datetime",)
+COUNT_LIMIT = 10_000  # above the snapshot's item count: one page holds every match
 
 
 class BadSearch(ValueError):
