@@ -318,11 +318,20 @@ def collection(collection_id, meta):
     }
 
 
+OTHER_DESCRIPTIONS = {  # not recorded: written from the products' names
+    "cdem": "Canadian Digital Elevation Model (CDEM), an older national elevation model. / "
+            "Modèle numérique d'élévation du Canada (MNEC), un ancien modèle national.",
+    "cdsm": "Canadian Digital Surface Model (CDSM), an older national surface model. / "
+            "Modèle numérique de surface du Canada (MNSC), un ancien modèle national.",
+}
+
+
 def other_collection(collection_id):
     return collection(collection_id, {
         "title": collection_id,
-        "description": f"{collection_id} (not an elevation collection; description not recorded "
-                       f"in the mirror) / {collection_id} (description non enregistrée)",
+        "description": OTHER_DESCRIPTIONS.get(collection_id) or (
+            f"{collection_id} (description not recorded in the mirror) / "
+            f"{collection_id} (description non enregistrée dans le miroir)"),
         "bbox": [-141.0, 41.6, -52.6, 83.2],
         "interval": [None, None],
     })
@@ -342,7 +351,7 @@ PROVENANCE = {
         "BC-Vancouver_Island_Sunshine_Coast_2018-1m; proj:shape of VILLE_VANCOUVER",
     ],
     "not_verified": [
-        "collection titles, temporal intervals, the rest of the hrdem-mosaic descriptions, the "
+        "collection titles, temporal intervals, the descriptions of cdem and cdsm, the rest of the hrdem-mosaic descriptions, the "
         "hrdem-arcticdem, hrdem-lidar descriptions, extents other than 1m and lidar, and every "
         "field of the 27 non-elevation collections",
         "datetimes of mosaic tiles other than 2_3-mosaic-1m and 7_2-mosaic-1m",
