@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from mirror import build, paths
+from mirror.proxy.faults import BadFaultSpec, Faults
+from mirror.proxy.faults import __doc__ as FAULTS_HELP
 from mirror.server import DEFAULT_SERVE_PORT, Mirror, MirrorError, read_running_env, terminate_on_sigterm, write_state
 
 DESCRIPTION = """\
@@ -14,6 +16,13 @@ The offline mirror of the CCMEO STAC API (datacube.services.geo.ca) and the
 CanElevation asset bucket (canelevation-dem.s3.ca-central-1.amazonaws.com).
 Programs reach the real URLs through a local TLS-intercepting proxy; every
 other host answers 502. Elevations are synthetic; the API shapes are the live ones.
+"""
+
+
+RUN_HELP = """\
+Start the mirror, run COMMAND with its environment wired to the mirror (HTTPS_PROXY,
+REQUESTS_CA_BUNDLE, GDAL_CURL_CA_BUNDLE, ...), stop the mirror, exit with COMMAND's status.
+
 """
 
 
@@ -25,13 +34,16 @@ def main(argv=None) -> int:
     build_cmd = commands.add_parser("build", help="generate the assets into the cache (skips work when current)")
     build_cmd.add_argument("--force", action="store_true", help="rebuild even when the cache is current")
 
-    run_cmd = commands.add_parser("run", help="start the mirror, run COMMAND wired to it, stop, exit with its status")
+    run_cmd = commands.add_parser("run", help="start the mirror, run COMMAND wired to it, stop, exit with its status",
+                                  description=RUN_HELP + FAULTS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     run_cmd.add_argument("--log", type=Path, help="append one JSON object per request to this file")
     run_cmd.add_argument("--port", type=int, default=0, help="proxy port on 127.0.0.1 (default: a free one)")
+    run_cmd.add_argument("--faults", metavar="SPEC", default="", help="fault mode, e.g. 503=0.1,latency=300ms (see above)")
     run_cmd.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
 
     serve_cmd = commands.add_parser("serve", help="run the mirror in the foreground until Ctrl-C")
     serve_cmd.add_argument("--log", type=Path, help="append one JSON object per request to this file")
+    serve_cmd.add_argument("--faults", metavar="SPEC", default="", help="fault mode, as for run")
     serve_cmd.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT,
                            help=f"proxy port on 127.0.0.1 (default {DEFAULT_SERVE_PORT})")
 
@@ -47,9 +59,9 @@ def main(argv=None) -> int:
                 print(f"export {name}={shlex.quote(value)}")
             return 0
         if args.command == "run":
-            return run(args.cmd, args.log, args.port)
+            return run(args.cmd, args.log, args.port, _faults(args.faults))
         if args.command == "serve":
-            return serve(args.log, args.port)
+            return serve(args.log, args.port, _faults(args.faults))
     except MirrorError as error:
         _say(f"mirror: {error}")
         return 2
@@ -58,14 +70,21 @@ def main(argv=None) -> int:
     return 2
 
 
-def run(command: list[str], log: Path | None, port: int) -> int:
+def _faults(spec: str) -> str:
+    try:
+        return Faults.parse(spec).to_json() if spec else ""
+    except BadFaultSpec as error:
+        raise MirrorError(f"--faults {spec!r}: {error}") from None
+
+
+def run(command: list[str], log: Path | None, port: int, faults: str = "") -> int:
     if command and command[0] == "--":
         command = command[1:]
     if not command:
         raise MirrorError("nothing to run: give a command after `--`, e.g. "
                           "`python -m mirror run -- stac-client search ...`.")
     build.build(log=_say)
-    with terminate_on_sigterm(), Mirror(port=port, log=log) as mirror:
+    with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
         env = {**_os_environ(), **mirror.env}
         try:
             return subprocess.run(command, env=env).returncode
@@ -76,9 +95,9 @@ def run(command: list[str], log: Path | None, port: int) -> int:
             raise MirrorError(f"command is not executable: {command[0]}.") from None
 
 
-def serve(log: Path | None, port: int) -> int:
+def serve(log: Path | None, port: int, faults: str = "") -> int:
     build.build(log=_say)
-    with terminate_on_sigterm(), Mirror(port=port, log=log) as mirror:
+    with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
         write_state(mirror)
         _say(f"mirror: answering on 127.0.0.1:{mirror.port} for the STAC API and the asset bucket.")
         _say("mirror: in another shell, `eval \"$(python -m mirror env)\"` wires it in; Ctrl-C stops it.")

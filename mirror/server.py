@@ -94,9 +94,10 @@ def client_environment(proxy_port: int) -> dict[str, str]:
 class Mirror:
     """The running mirror: ``with Mirror(...) as mirror: mirror.env``."""
 
-    def __init__(self, port: int = 0, log: Path | None = None):
+    def __init__(self, port: int = 0, log: Path | None = None, faults: str = ""):
         self.port = port
         self.log = log
+        self.faults = faults
         self.processes: list[subprocess.Popen] = []
         self.env: dict[str, str] = {}
 
@@ -149,6 +150,8 @@ class Mirror:
             self.log.parent.mkdir(parents=True, exist_ok=True)
             self.log.touch()
             command += ["--set", f"mirror_log={self.log.resolve()}"]
+        if self.faults:
+            command += ["--set", f"mirror_faults={self.faults}"]
         proxy_log = run_dir / f"proxy-{self.port}.log"
         self._spawn("mitmdump", command, proxy_log)
         ca = confdir / "mitmproxy-ca-cert.pem"

@@ -3,6 +3,7 @@
 Loaded by ``mitmdump -s mirror/proxy/addon.py`` with the options below (see mirror/server.py).
 """
 
+import asyncio
 import json
 import time
 import urllib.request
@@ -13,6 +14,7 @@ from mitmproxy import ctx, http
 
 import s3
 import stac
+from faults import Faults
 
 ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
 PROBE_HEADER = "X-Mirror-Probe"  # the mirror's own readiness check: not logged
@@ -21,23 +23,40 @@ PROBE_HEADER = "X-Mirror-Probe"  # the mirror's own readiness check: not logged
 class Mirror:
     def __init__(self):
         self.log_file = None
+        self.faults = Faults()
+        self.draw_fault = self.faults.drawer()
 
     def load(self, loader):
         loader.add_option("mirror_stac_upstream", str, "", "host:port of the rustac STAC API server")
         loader.add_option("mirror_assets", str, "", "folder answering for the asset bucket")
         loader.add_option("mirror_collection_order", str, "", "collection ids, comma-separated, in listing order")
         loader.add_option("mirror_log", str, "", "JSON-lines request log (appended)")
+        loader.add_option("mirror_faults", str, "", "fault mode, as Faults.to_json()")
 
     def configure(self, updated):
         if "mirror_log" in updated and ctx.options.mirror_log:
             self.log_file = open(ctx.options.mirror_log, "a", buffering=1, encoding="utf-8")
+        if "mirror_faults" in updated:
+            self.faults = Faults.from_json(ctx.options.mirror_faults)
+            self.draw_fault = self.faults.drawer()
 
-    def request(self, flow: http.HTTPFlow):
+    async def request(self, flow: http.HTTPFlow):
         request = flow.request
         host = request.pretty_host
         flow.metadata["mirror_host"] = host
         flow.metadata["mirror_path"] = request.path
         flow.metadata["mirror_probe"] = request.headers.pop(PROBE_HEADER, None) is not None
+        if host in (stac.STAC_HOST, ASSET_HOST) and not flow.metadata["mirror_probe"]:
+            if self.faults.latency_s:
+                await asyncio.sleep(self.faults.latency_s)
+            fault = self.draw_fault()
+            flow.metadata["mirror_fault"] = fault
+            if fault == "reset":
+                flow.kill()
+                return
+            if fault == "503":
+                flow.response = _unavailable(host)
+                return
         if host == stac.STAC_HOST:
             self._to_stac_server(flow)
         elif host == ASSET_HOST:
@@ -86,6 +105,12 @@ class Mirror:
                     stac.reorder_collections(document, ctx.options.mirror_collection_order.split(","))
                     response.content = json.dumps(document).encode()
             response.headers["Access-Control-Allow-Origin"] = "*"
+        if flow.metadata.get("mirror_fault") == "truncate" and response is not None and response.raw_content:
+            full_length = len(response.raw_content)
+            response.raw_content = response.raw_content[: full_length // 2]
+            # Announce the whole length and close: the client sees the body end too early.
+            response.headers["Content-Length"] = str(full_length)
+            response.headers["Connection"] = "close"
         self._log(flow)
 
     def _count(self, search: dict) -> int:
@@ -118,7 +143,18 @@ class Mirror:
         }
         if flow.error:
             record["error"] = str(flow.error)
+        if flow.metadata.get("mirror_fault"):
+            record["fault"] = flow.metadata["mirror_fault"]
         self.log_file.write(json.dumps(record) + "\n")
+
+
+def _unavailable(host: str) -> http.Response:
+    if host == ASSET_HOST:
+        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+                b"<Message>Please reduce your request rate.</Message></Error>")
+        return _response(503, {"Content-Type": "application/xml", "Retry-After": "1"}, body)
+    body = json.dumps({"code": "ServiceUnavailable", "description": "the mirror's fault mode"}).encode()
+    return _response(503, {"Content-Type": "application/json", "Retry-After": "1"}, body)
 
 
 def _response(status: int, headers: dict[str, str], body: bytes) -> http.Response:
