@@ -152,9 +152,9 @@ def _unavailable(host: str) -> http.Response:
     if host == ASSET_HOST:
         body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
                 b"<Message>Please reduce your request rate.</Message></Error>")
-        return _response(503, {"Content-Type": "application/xml", "Retry-After": "1"}, body)
+        return _response(503, {"Content-Type": "application/xml"}, body)
     body = json.dumps({"code": "ServiceUnavailable", "description": "the mirror's fault mode"}).encode()
-    return _response(503, {"Content-Type": "application/json", "Retry-After": "1"}, body)
+    return _response(503, {"Content-Type": "application/json"}, body)
 
 
 def _response(status: int, headers: dict[str, str], body: bytes) -> http.Response:
