@@ -258,10 +258,12 @@ def extent_feature(job: Job, footprint):
 
 def write_coverage(path: Path, footprint):
     import geopandas
+    import pyogrio
 
     frame = geopandas.GeoDataFrame({"coverage": [1]}, geometry=[footprint], crs=GRID_CRS)
-    with rasterio.Env(OGR_CURRENT_DATE="2026-03-24T18:03:29Z"):
-        frame.to_file(path, driver="GPKG", layer="coverage")
+    # A fixed timestamp in gpkg_contents, so the file is the same at every build (pyogrio has its own GDAL).
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2026-03-24T18:03:29Z"})
+    frame.to_file(path, driver="GPKG", layer="coverage", engine="pyogrio")
 
 
 def write_thumbnail(path: Path, raw_source: Path, size: int = 256):
