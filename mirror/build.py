@@ -7,12 +7,14 @@ VRTs with the live full-tile size, the extent GeoJSON, the coverage GeoPackage
 and a thumbnail. Everything else in the catalog answers 404, as a missing key.
 """
 
+import fcntl
 import hashlib
 import json
 import math
 import os
 import shutil
 import sys
+import tempfile
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
@@ -112,18 +114,39 @@ def build(force: bool = False, log=print) -> Path:
     key = cache_key(jobs)
     target = paths.assets_dir()
     stamp = target / ".build-key"
-    if not force and stamp.is_file() and stamp.read_text() == key:
-        log(f"mirror: assets are current in {target}")
-        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / "build.lock", "w") as lock:
+        if not _try_lock(lock):
+            log("mirror: another build is running; waiting for it")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and stamp.is_file() and stamp.read_text() == key:
+            log(f"mirror: assets are current in {target}")
+            return target
+        return _build(jobs, key, target, log)
+
+
+def _try_lock(lock) -> bool:
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _build(jobs, key, target, log) -> Path:
     started = time.monotonic()
-    staging = target.with_name("assets.partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    for leftover in target.parent.glob("assets.partial*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix="assets.partial-", dir=target.parent))
     log(f"mirror: building {len(jobs)} tile windows into {target} (about a minute on 2 cores)")
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        for job in jobs:
-            seconds = build_job(job, staging, pool)
-            log(f"mirror:   {job.item_id}: {job.window[2]} x {job.window[3]} px in {seconds:.0f} s")
+    try:
+        with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            for job in jobs:
+                seconds = build_job(job, staging, pool)
+                log(f"mirror:   {job.item_id}: {job.window[2]} x {job.window[3]} px in {seconds:.0f} s")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     (staging / ".build-key").write_text(key)
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
