@@ -1,0 +1,175 @@
+"""Budgets of the tutorials: requests, bytes, seconds and peak memory per notebook.
+
+    .venv/bin/python benchmarks/run_notebooks.py notebooks/en/03-read-cog-windows.ipynb ...
+    .venv/bin/python benchmarks/run_notebooks.py --full-read notebooks/*/03-*.ipynb
+
+For each notebook: `python -m mirror run --log FILE -- python THIS --inner NOTEBOOK`
+starts the offline mirror with a request log; the inner process executes the
+notebook with nbclient (kernel `python3`, started in the notebook's folder, as
+nbval does) while a thread samples the resident memory of the kernel's process
+tree (psutil). Then it reads the log and prints one row per notebook:
+
+- requests, bytes: every request the notebook made to the two mirrored hosts
+  (STAC API and asset bucket), and the bytes of the response bodies;
+- seconds: the notebook's execution, kernel start included, mirror start excluded;
+- peak memory: the largest sum of RSS over the kernel and its children.
+
+With --full-read it also runs benchmarks/full_read_ottawa.py (the full-resolution
+read of the Ottawa AOI from 9_2-mosaic-2m's DTM) and gives each notebook's bytes
+as a share of it. A benchmark, not a test: it prints, it does not judge, except
+that --check exits 1 when a budget of issue 3 is broken (60 s, 1 GB, and for
+tutorial 03 a fifth of the full read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from full_read_ottawa import read_log, run_through_mirror  # noqa: E402
+
+SECONDS_BUDGET = 60
+MEMORY_BUDGET = 1e9  # bytes
+BYTES_SHARE_BUDGET = 1 / 5  # of the full read, for tutorial 03
+
+
+def execute(notebook: Path) -> dict:
+    """Run a notebook with nbclient, sampling its kernel tree's memory (inside the mirror)."""
+    import nbformat
+    import psutil
+    from nbclient import NotebookClient
+
+    me = psutil.Process()
+    peak = {"rss": 0}
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            total = 0
+            for process in me.children(recursive=True):
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak["rss"] = max(peak["rss"], total)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=600,
+        resources={"metadata": {"path": str(notebook.parent)}},
+    )
+    started = time.perf_counter()
+    sampler.start()
+    error = None
+    try:
+        client.execute()
+    except Exception as failure:  # report it with the numbers, do not hide them
+        error = f"{type(failure).__name__}: {str(failure).strip().splitlines()[-1] if str(failure).strip() else ''}"
+    finally:
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    return {"seconds": round(seconds, 2), "peak_rss_bytes": peak["rss"], "error": error}
+
+
+def measure(notebook: Path) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        log = Path(scratch) / "requests.jsonl"
+        result_file = Path(scratch) / "result.json"
+        command = [
+            sys.executable, "-m", "mirror", "run", "--log", str(log), "--",
+            sys.executable, str(Path(__file__).resolve()), "--inner", str(notebook.resolve()), str(result_file),
+        ]
+        subprocess.run(command, cwd=REPO, check=False)
+        if not result_file.exists():
+            return {"notebook": str(notebook), "error": "the run did not finish (see above)", **read_log(log)}
+        result = json.loads(result_file.read_text())
+        result.update(read_log(log))
+    result["notebook"] = str(notebook)
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--full-read", action="store_true",
+                        help="also measure the full-resolution read of the Ottawa AOI, and compare")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a budget is broken")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--inner", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.inner:
+        notebook, result_file = args.inner
+        result_file.write_text(json.dumps(execute(notebook)))
+        return 0
+    if not args.notebooks and not args.full_read:
+        parser.error("give at least one notebook, or --full-read")
+
+    full = None
+    if args.full_read:
+        with tempfile.TemporaryDirectory(prefix="bench-full-") as scratch:
+            full = run_through_mirror(Path(scratch) / "requests.jsonl")
+    results = [measure(notebook) for notebook in args.notebooks]
+
+    broken = []
+    for result in results:
+        if result.get("error"):
+            broken.append(f"{result['notebook']}: {result['error']}")
+            continue
+        if result["seconds"] >= SECONDS_BUDGET:
+            broken.append(f"{result['notebook']}: {result['seconds']} s >= {SECONDS_BUDGET} s")
+        if result["peak_rss_bytes"] >= MEMORY_BUDGET:
+            broken.append(f"{result['notebook']}: peak memory {result['peak_rss_bytes'] / 1e6:.0f} MB >= 1 GB")
+        if full:
+            result["share_of_full_read"] = result["bytes"] / full["bytes"]
+            if Path(result["notebook"]).name.startswith("03-") and result["share_of_full_read"] > BYTES_SHARE_BUDGET:
+                broken.append(f"{result['notebook']}: {result['share_of_full_read']:.3f} of the full read > 1/5")
+
+    if args.json:
+        print(json.dumps({"full_read": full, "notebooks": results}, indent=2))
+    else:
+        print()
+        if full:
+            print(f"Full-resolution read of the Ottawa AOI (9_2-mosaic-2m DTM, {full['window'][0]} x "
+                  f"{full['window'][1]} px): {full['requests']} requests, {full['bytes']:,} bytes "
+                  f"({full['bytes'] / 1e6:.1f} MB), {full['seconds']} s, peak memory "
+                  f"{full['peak_rss_bytes'] / 1e6:.0f} MB")
+            print()
+        header = f"{'notebook':<48} {'requests':>8} {'bytes':>13} {'MB':>7} {'seconds':>8} {'peak MB':>8}"
+        if full:
+            header += f" {'of full read':>13}"
+        print(header)
+        for result in results:
+            if "seconds" not in result:
+                print(f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,}  {result['error']}")
+                continue
+            row = (f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,} "
+                   f"{result['bytes'] / 1e6:>7.1f} {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}")
+            if full:
+                share = result["share_of_full_read"] if "share_of_full_read" in result else result["bytes"] / full["bytes"]
+                row += f" {share:>8.3f} (1/{1 / share:.0f})" if share else f" {0:>13}"
+            if result.get("error"):
+                row += f"  FAILED: {result['error']}"
+            print(row)
+        if broken:
+            print("\nBudgets broken:\n  " + "\n  ".join(broken))
+    return 1 if (args.check and broken) else 0
+
+
+if __name__ == "__main__":
+    os.chdir(REPO)
+    sys.exit(main())
