@@ -1,4 +1,4 @@
-"""python -m mirror {build,run,serve,env}: the offline mirror's command line."""
+"""python -m mirror {build,run,serve,env,record,drift}: the offline mirror's command line."""
 
 import argparse
 import shlex
@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mirror import build, paths
+from mirror import build, drift, paths, record
 from mirror.proxy.faults import BadFaultSpec, Faults
 from mirror.proxy.faults import __doc__ as FAULTS_HELP
 from mirror.server import DEFAULT_SERVE_PORT, Mirror, MirrorError, read_running_env, terminate_on_sigterm, write_state
@@ -49,6 +49,13 @@ def main(argv=None) -> int:
 
     commands.add_parser("env", help="print the export lines for the running mirror (from `serve`)")
 
+    record.add_arguments(commands.add_parser(
+        "record", help="refresh the catalog snapshot from the live API (needs internet)",
+        description=record.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter))
+    drift.add_arguments(commands.add_parser(
+        "drift", help="report how the live API differs from the catalog snapshot (needs internet)",
+        description=drift.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter))
+
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
@@ -58,6 +65,10 @@ def main(argv=None) -> int:
             for name, value in read_running_env().items():
                 print(f"export {name}={shlex.quote(value)}")
             return 0
+        if args.command == "record":
+            return record.main(args)
+        if args.command == "drift":
+            return drift.main(args)
         if args.command == "run":
             return run(args.cmd, args.log, args.port, _faults(args.faults))
         if args.command == "serve":
