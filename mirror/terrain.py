@@ -16,7 +16,7 @@ RIVER_LEVEL_M = 44.0
 RIVER_Y_M = -168_500.0
 DOWNTOWN = (1_509_000.0, -171_500.0)
 # Gaps in coverage (centre x, centre y, radius), all outside the Ottawa AOI.
-COVERAGE_HOLES = [(1_523_300.0, -181_000.0, 900.0), (1_497_700.0, -184_000.0, 500.0)]
+COVERAGE_HOLES = [(1_522_528.0, -187_392.0, 800.0), (1_497_700.0, -184_000.0, 500.0)]
 
 
 def surface_models(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,132 @@
+"""Bad input gets a plain explanation, in the reader's language, from the recipes themselves.
+
+Each recipe cell is run on its own (as a reader pastes it), then its function is called
+with the inputs people really get wrong.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+import shapely
+from shapely.geometry import box
+
+pytestmark = pytest.mark.mirror
+
+ROOT = Path(__file__).resolve().parent.parent
+SEARCH = {"en": ROOT / "notebooks/en/02-search-by-aoi.ipynb", "fr": ROOT / "notebooks/fr/02-recherche-par-zoi-fr.ipynb"}
+READ = {"en": ROOT / "notebooks/en/03-read-cog-windows.ipynb", "fr": ROOT / "notebooks/fr/03-lire-fenetres-cog-fr.ipynb"}
+DTM_9_2 = "https://canelevation-dem.s3.ca-central-1.amazonaws.com/hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"
+OTTAWA = box(-75.85, 45.30, -75.60, 45.45)
+
+
+def recipe(notebook: Path) -> dict:
+    cell = next(c for c in nbformat.read(notebook, as_version=4).cells if "recipe" in c.metadata.get("tags", []))
+    namespace: dict = {}
+    here = os.getcwd()
+    os.chdir(notebook.parent)  # recipes may read ../../data/aoi, as in the notebook
+    try:
+        exec(compile(cell.source, f"{notebook.name}:recipe", "exec"), namespace)
+    finally:
+        os.chdir(here)
+    return namespace
+
+
+@pytest.fixture(scope="module", params=["en", "fr"])
+def language(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def search_aoi(language):
+    return recipe(SEARCH[language])["search_aoi"]
+
+
+@pytest.fixture(scope="module")
+def read_dem(language):
+    return recipe(READ[language])["read_dem"]
+
+
+# What the message must say, in each language.
+SAYS = {
+    "outside": {"en": "outside Canada", "fr": "hors du Canada"},
+    "sea": {"en": "at sea", "fr": "en mer"},
+    "swapped": {"en": "longitude first", "fr": "longitude d'abord"},
+    "no_crs": {"en": "no CRS", "fr": "aucun SCR"},
+    "not_degrees": {"en": "not in degrees", "fr": "pas en degrés"},
+    "empty": {"en": "empty", "fr": "vide"},
+    "unreadable": {"en": "cannot be read", "fr": "illisible"},
+    "misses": {"en": "does not intersect", "fr": "ne recoupe pas"},
+    "too_large": {"en": "more than max_bytes.*Ask for resolution=8", "fr": "plus que max_bytes.*Demandez resolution=8"},
+    "no_data": {"en": "no data", "fr": "aucune donnée"},
+}
+
+
+def expect(kind, language):
+    return pytest.raises(ValueError, match=SAYS[kind][language])
+
+
+def test_an_aoi_outside_canada(search_aoi, language):
+    with expect("outside", language):
+        search_aoi(box(2.2, 48.8, 2.5, 48.9), "hrdem-mosaic-2m")  # Paris
+
+
+def test_an_aoi_at_sea(search_aoi, language):
+    with expect("sea", language):
+        search_aoi(box(-86.0, 58.0, -85.0, 59.0), "hrdem-lidar")  # Hudson Bay
+
+
+def test_swapped_longitude_and_latitude(search_aoi, language):
+    with expect("swapped", language):
+        search_aoi(box(45.30, -75.85, 45.45, -75.60), "hrdem-mosaic-2m")
+
+
+def test_projected_coordinates_without_a_declared_crs(search_aoi, language):
+    with expect("not_degrees", language):
+        search_aoi(box(1498068, -186524, 1522103, -164429), "hrdem-mosaic-2m")
+
+
+def test_a_file_without_a_crs(search_aoi, language, tmp_path):
+    import geopandas as gpd
+
+    path = tmp_path / "no-crs.shp"
+    gpd.GeoDataFrame(geometry=[box(1498068, -186524, 1522103, -164429)]).to_file(path)
+    with expect("no_crs", language):
+        search_aoi(str(path), "hrdem-mosaic-2m")
+
+
+def test_an_empty_geojson(search_aoi, language, tmp_path):
+    path = tmp_path / "empty.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    with expect("empty", language):
+        search_aoi(str(path), "hrdem-mosaic-2m")
+
+
+def test_an_invalid_geojson(search_aoi, language, tmp_path):
+    path = tmp_path / "broken.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [')
+    with expect("unreadable", language):
+        search_aoi(str(path), "hrdem-mosaic-2m")
+    assert path.read_text() == '{"type": "FeatureCollection", "features": ['  # the reader's file is untouched
+
+
+def test_a_good_aoi_still_works(search_aoi):
+    assert sorted(item.id for item in search_aoi(OTTAWA, "hrdem-mosaic-2m")) == ["8_2-mosaic-2m", "9_2-mosaic-2m"]
+
+
+def test_a_read_outside_the_raster(read_dem, language):
+    with expect("misses", language):
+        read_dem(DTM_9_2, box(-123.3, 49.1, -123.0, 49.3))  # Vancouver, far from tile 9_2
+
+
+def test_a_read_too_large_for_memory(read_dem, language):
+    with expect("too_large", language):
+        read_dem(DTM_9_2, OTTAWA, resolution=2, max_bytes=50e6)
+
+
+def test_a_read_over_a_coverage_hole(read_dem, language):
+    hole = shapely.Point(-75.62298, 45.24412).buffer(0.0004)  # inside a gap in the mirror's coverage, south-east of the AOI
+    with expect("no_data", language):
+        read_dem(DTM_9_2, hole, resolution=2)
