@@ -63,7 +63,7 @@ def compare(live: snapshot.Snapshot, mirror: snapshot.Snapshot,
     for collection_id, mirror_items in mirror.items.items():
         gone = (missing or {}).get(collection_id, [])
         if gone:
-            findings.append(Finding(BREAKS, collection_id, "items gone from the API", tuple(gone)))
+            findings.append(Finding(BREAKS, collection_id, "no longer found by id (404)", tuple(gone)))
         live_items = {item["id"]: item for item in live.items.get(collection_id, [])}
         per_finding = defaultdict(list)
         for item in mirror_items:

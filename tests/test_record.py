@@ -166,7 +166,7 @@ def test_collections_gone_or_added():
     assert (BREAKS, "`hrdem-lidar` is no longer listed") in findings
     assert (INFO, "`cdem` is no longer listed") in findings
     assert (INFO, "listed now and not in the snapshot: `hrdem-new`") in findings
-    assert (BREAKS, "items gone from the API") in findings
+    assert (BREAKS, "no longer found by id (404)") in findings
 
 
 def test_href_patterns_name_the_variable_parts():
