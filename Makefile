@@ -5,15 +5,18 @@
 #   make test        the whole suite, offline, through the mirror
 #   make test-live   every notebook against the live API (needs internet)
 #   make mirror      build the mirror's assets (cached)
+#   make site        the rendered bilingual site in _site/, notebooks run through the mirror
+#   make site LIVE=1     the same, notebooks run against the live API (needs internet)
 
 PYTHON ?= python3
 VENV := .venv
 PROXY_VENV := .venv-proxy
 PY := $(VENV)/bin/python
 OFFLINE ?=
+LIVE ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv lab test test-live mirror sync clean
+.PHONY: venv lab test test-live mirror sync clean site
 
 venv: $(VENV)/.installed $(PROXY_VENV)/.installed
 
@@ -48,15 +51,23 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: venv node_modules/.installed
+# Headless Chromium photographs a page of the site in the suite (tests/test_site.py).
+/usr/bin/chromium:
+	@[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'sudo apt-get install chromium' (Debian)" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+test: venv node_modules/.installed /usr/bin/chromium
 	rm -f .mirror-cache/test-requests.jsonl
 	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-live: venv
 	$(PY) -m pytest --live $(PYTEST_ARGS)
 
+site: venv
+	$(if $(LIVE),$(PY) -m site_builder --live,$(PY) -m mirror run -- $(PY) -m site_builder) --out _site
+
 sync: venv
 	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb
 
 clean:
-	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache node_modules
+	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache node_modules _site
