@@ -27,6 +27,7 @@ import rasterio.errors
 import rasterio.shutil
 import shapely
 from pyproj import Transformer
+from rasterio.features import geometry_mask
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import box, mapping
@@ -42,10 +43,22 @@ OTTAWA_AOI_3979 = (1498068.33, -186524.45, 1522103.68, -164429.19)
 
 # (collection, region in EPSG:3979): the whole Ottawa AOI at 2 m, its centre at 1 m,
 # a band that reaches across x = 1,500,000 m so both tiles exist at 1 m too.
+# and a Metro Vancouver block (4 km x 3 km at 1 m) for every LiDAR project that claims it and
+# for the 1 m mosaic (which there equals its newest project, 2023, pixel for pixel, as live).
 BUILD_REGIONS = [
     ("hrdem-mosaic-2m", (1497800, -186700, 1522300, -164200)),
     ("hrdem-mosaic-1m", (1499000, -177500, 1513000, -173500)),
+    ("hrdem-lidar", (-1979500, 470500, -1975500, 473500)),
+    ("hrdem-mosaic-1m", (-1979500, 470500, -1975500, 473500)),
 ]
+# Where a LiDAR project really has data (lon/lat), when it is less than its footprint claims
+# (invented: the two cities meet at -123.075 here, so both have data in the Vancouver block).
+# The Sunshine Coast survey's footprint covers Vancouver; its data stop west of Howe Sound.
+LIDAR_COVERAGE = {
+    "VILLE_VANCOUVER-VILLE_VANCOUVER-1m": (-123.225, 49.198, -123.075, 49.315),
+    "VILLE_BURNABY-VILLE_BURNABY-1m": (-123.075, 49.180, -122.890, 49.300),
+    "BC-Vancouver_Island_Sunshine_Coast_2018-1m": (-124.600, 49.350, -123.350, 50.200),
+}
 DEM_KEYS = ("dtm", "dsm")
 COG_OPTIONS = dict(driver="COG", compress="LZW", predictor=1, blocksize=BLOCK,
                    overview_resampling="average", BIGTIFF="IF_SAFER")
@@ -57,8 +70,11 @@ class Job:
     collection: str
     resolution: int
     tile_transform: tuple
+    tile_shape: tuple  # the item's proj:shape (rows, cols)
     window: tuple  # (col_off, row_off, width, height) on the tile's grid
     files: dict  # asset key -> path under the assets folder
+    epoch: int  # the year the ground is shown as: a LiDAR project's survey, a mosaic's newest project
+    coverage: tuple | None  # lon/lat box of the real data, when less than the footprint
 
     @property
     def pixels(self) -> int:
@@ -76,8 +92,11 @@ def plan() -> list[Job]:
                 continue
             files = {key: asset["href"][len(ASSET_ROOT):] for key, asset in feature["assets"].items()
                      if asset["href"].startswith(ASSET_ROOT)}
-            jobs.append(Job(feature["id"], collection, feature["properties"]["proj:transform"][1],
-                            tuple(feature["properties"]["proj:transform"]), window, files))
+            properties = feature["properties"]
+            epoch = int(properties["datetime"][:4])
+            jobs.append(Job(feature["id"], collection, properties["proj:transform"][1],
+                            tuple(properties["proj:transform"]), tuple(properties["proj:shape"]), window,
+                            files, epoch, LIDAR_COVERAGE.get(feature["id"])))
     return sorted(jobs, key=lambda job: -job.pixels)
 
 
@@ -166,25 +185,33 @@ def build_job(job: Job, root: Path, pool) -> float:
     scratch = root / ".scratch" / job.item_id
     scratch.mkdir(parents=True, exist_ok=True)
     raw = {name: scratch / f"{name}.tif" for name in ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm")}
-    write_rasters(raw, transform, width, height, res, pool)
+    coverage = coverage_in_grid(job.coverage)
+    write_rasters(raw, transform, width, height, res, pool, job.epoch, coverage)
     conversions = [(source, files[name]) for name, source in raw.items() if name in files]
     list(pool.map(to_cog, conversions))
+    if "thumbnail" in files:
+        write_thumbnail(files["thumbnail"], raw["hillshade-dtm"])
     shutil.rmtree(scratch)
-    full_shape = (round(500_000 / res),) * 2
     for key, vrt_key in (("dtm", "dtm-vrt"), ("dsm", "dsm-vrt")):
         if vrt_key in files and key in files:
-            files[vrt_key].write_text(vrt_xml(job, key, files[key], full_shape))
-    footprint = coverage_polygon(transform, width, height)
+            files[vrt_key].write_text(vrt_xml(job, key, files[key], job.tile_shape))
+    footprint = coverage if coverage is not None else coverage_polygon(transform, width, height)
     if "extent" in files:
         files["extent"].write_text(json.dumps(extent_feature(job, footprint)))
     if "coverage" in files:
         write_coverage(files["coverage"], footprint)
-    if "thumbnail" in files:
-        write_thumbnail(files["thumbnail"], raw_source=files.get("hillshade-dtm") or files["hillshade-dsm"])
     return time.monotonic() - started
 
 
-def write_rasters(raw, transform, width, height, res, pool):
+def coverage_in_grid(lonlat_box):
+    if lonlat_box is None:
+        return None
+    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
+    dense = shapely.segmentize(box(*lonlat_box), 0.005)
+    return shapely.transform(dense, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+
+
+def write_rasters(raw, transform, width, height, res, pool, epoch, coverage):
     """Terrain in chunks of rows, computed by ``pool``, written here in order."""
     dem_profile = dict(driver="GTiff", width=width, height=height, count=1, dtype="float32",
                        crs=GRID_CRS, transform=transform, nodata=NODATA, tiled=True,
@@ -193,7 +220,8 @@ def write_rasters(raw, transform, width, height, res, pool):
     outputs = {name: rasterio.open(path, "w", **(shade_profile if "hillshade" in name else dem_profile))
                for name, path in raw.items()}
     starts = list(range(0, height, CHUNK_ROWS))
-    chunks = [(transform.c, transform.f, res, width, start, min(CHUNK_ROWS, height - start))
+    coverage_wkb = None if coverage is None else shapely.to_wkb(coverage)
+    chunks = [(transform.c, transform.f, res, width, start, min(CHUNK_ROWS, height - start), epoch, coverage_wkb)
               for start in starts]
     try:
         for start, rasters in zip(starts, pool.map(chunk_rasters, chunks)):
@@ -214,10 +242,15 @@ def to_cog(conversion):
 def chunk_rasters(chunk):
     """DTM, DSM and their hillshades for ``rows`` rows from ``start``, with a one-row halo
     so the hillshade has no seams between chunks."""
-    left, top, res, width, start, rows = chunk
+    left, top, res, width, start, rows, epoch, coverage_wkb = chunk
     xs = left + (np.arange(width) + 0.5) * res
     ys = top - (np.arange(start - 1, start + rows + 1) + 0.5) * res
-    dtm, dsm = terrain.surface_models(xs, ys)
+    dtm, dsm = terrain.surface_models(xs, ys, epoch)
+    if coverage_wkb is not None:
+        outside = geometry_mask([shapely.from_wkb(coverage_wkb)], out_shape=dtm.shape,
+                                transform=from_origin(left, top - (start - 1) * res, res, res))
+        dtm[outside] = NODATA
+        dsm[outside] = NODATA
     return {"dtm": dtm[1:-1], "dsm": dsm[1:-1],
             "hillshade-dtm": hillshade(dtm, res)[1:-1], "hillshade-dsm": hillshade(dsm, res)[1:-1]}
 

@@ -205,7 +205,10 @@ def collection_order() -> list[str]:
 def write_ca_bundle(mirror_ca: Path) -> None:
     """The public roots plus the mirror's CA, so the real hosts verify against the mirror."""
     bundle = paths.ca_bundle()
-    bundle.write_text(Path(certifi.where()).read_text() + "\n# The offline mirror's CA\n" + mirror_ca.read_text())
+    # Written aside then moved: another mirror starting at the same time must never read half a file.
+    partial = bundle.with_name(f"{bundle.name}.{os.getpid()}")
+    partial.write_text(Path(certifi.where()).read_text() + "\n# The offline mirror's CA\n" + mirror_ca.read_text())
+    os.replace(partial, bundle)
 
 
 def _port_open(port: int) -> bool:

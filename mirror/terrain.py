@@ -1,10 +1,12 @@
-"""Synthetic but plausible Ottawa-like terrain, as a function of EPSG:3979 coordinates.
+"""Synthetic but plausible terrain, as a function of EPSG:3979 coordinates.
 
 Everything is defined on global lattices, so a window computed on its own
 matches its neighbours exactly: tiles 8_2 and 9_2 meet without a seam, and the
-1 m and 2 m mosaics agree. The relief: a river valley near 44 m, a rolling plain
-south of it, hills rising to about 220 m north of it; the surface model adds
-forest canopy and a town of block buildings. It is not Canada's real relief.
+1 m and 2 m mosaics agree. East of the grid's central meridian (x > 0, Ottawa):
+a river valley near 44 m, a rolling plain south of it, hills rising to about
+220 m north of it, forest canopy and a town of block buildings. West of it
+(Metro Vancouver): a city on ground rising from 5 m to about 110 m, with parks,
+that changes between LiDAR surveys (``epoch``). It is not Canada's real relief.
 """
 
 import numpy as np
@@ -15,16 +17,43 @@ QUANTUM_M = 1 / 64  # heights are multiples of this: exact in float32 and compre
 RIVER_LEVEL_M = 44.0
 RIVER_Y_M = -168_500.0
 DOWNTOWN = (1_509_000.0, -171_500.0)
+# What changed on the ground between surveys (Vancouver): (x, y, half-width, year it appears,
+# change of the DTM, change of the DSM), in metres.
+CHANGES = [
+    (-1_977_800.0, 472_300.0, 25.0, 2018, 0.0, 28.0),  # a tower, built between the 2016 and 2019 surveys
+    (-1_976_300.0, 471_200.0, 90.0, 2021, -6.0, -6.0),  # an excavation, dug between the 2019 and 2023 surveys
+]
 # Gaps in coverage (centre x, centre y, radius), all outside the Ottawa AOI.
 COVERAGE_HOLES = [(1_522_528.0, -187_392.0, 800.0), (1_497_700.0, -184_000.0, 500.0)]
 
 
-def surface_models(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """DTM and DSM (float32, metres, nodata -32767) at pixel centres ``xs`` (columns) and ``ys`` (rows)."""
-    ground, canopy, town = _smooth_fields(xs, ys)
+def surface_models(xs: np.ndarray, ys: np.ndarray, epoch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """DTM and DSM (float32, metres, nodata -32767) at pixel centres ``xs`` (columns) and ``ys`` (rows),
+    as surveyed in year ``epoch`` (None: as today)."""
+    fields = _coast_fields if xs.mean() < 0 else _ottawa_fields
+    ground, canopy, town = _smooth_fields(xs, ys, fields)
     above = np.where(town > 0.5, _buildings(xs, ys), canopy)
+    dtm_change, dsm_change = _changes(xs, ys, epoch)
     hole = _holes(xs, ys)
-    return _finish(ground, hole), _finish(ground + above, hole)
+    bias = _survey_bias(epoch) if fields is _coast_fields else 0.0  # Ottawa's mosaic tiles meet without a step
+    return _finish(ground + dtm_change + bias, hole), _finish(ground + above + dsm_change + bias, hole)
+
+
+def _changes(xs, ys, epoch):
+    dtm = np.zeros((ys.size, xs.size), dtype=np.float32)
+    dsm = np.zeros_like(dtm)
+    for cx, cy, half, year, dtm_delta, dsm_delta in CHANGES:
+        if epoch is not None and epoch < year:
+            continue
+        inside = (np.abs(ys - cy) < half)[:, None] & (np.abs(xs - cx) < half)[None, :]
+        dtm[inside] += dtm_delta
+        dsm[inside] += dsm_delta
+    return dtm, dsm
+
+
+def _survey_bias(epoch):
+    """Each survey sits a few centimetres off the others, as real ones do."""
+    return 0.0 if epoch is None else float(np.round((_hash01(np.array([epoch]), 0, 11)[0] - 0.5) * 0.08, 3))
 
 
 def _finish(values, hole):
@@ -33,11 +62,15 @@ def _finish(values, hole):
     return values.astype(np.float32, copy=False)
 
 
-def _smooth_fields(xs, ys):
+def _smooth_fields(xs, ys, fields):
     """Ground, canopy height and town mask on the 8 m lattice, interpolated to the pixel centres."""
     lx = np.arange(np.floor(xs.min() / LATTICE_M) - 1, np.ceil(xs.max() / LATTICE_M) + 2) * LATTICE_M
     ly = np.arange(np.floor(ys.min() / LATTICE_M) - 1, np.ceil(ys.max() / LATTICE_M) + 2) * LATTICE_M
     X, Y = np.meshgrid(lx, ly)
+    return tuple(_bilinear(field, lx, ly, xs, ys) for field in fields(X, Y))
+
+
+def _ottawa_fields(X, Y):
     river_y = RIVER_Y_M + 1500 * np.sin(X / 4000) + 600 * np.sin(X / 1700 + 1)
     north = Y - river_y
     away = np.abs(north)
@@ -51,7 +84,16 @@ def _smooth_fields(xs, ys):
     canopy = np.where(forest > 0.15, trees, 0.0) * _smoothstep(away, 400, 420)
     distance_town = np.hypot(X - DOWNTOWN[0], Y - DOWNTOWN[1])
     town = (distance_town < 3800 + 600 * _fbm(X, Y, [1600], seed=5)) & (north < -450)
-    return tuple(_bilinear(field, lx, ly, xs, ys) for field in (ground, canopy, town.astype(float)))
+    return ground, canopy, town.astype(float)
+
+
+def _coast_fields(X, Y):
+    relief = _fbm(X, Y, [3200, 1600, 800, 400, 200, 100, 50, 25], seed=21)
+    ground = 5 + 95 * _smoothstep(Y, 468_000, 476_000) * (0.8 + 0.4 * relief) + 12 * relief
+    park = _fbm(X, Y, [1600, 800, 400], seed=22) > 0.35
+    trees = np.clip(18 + 8 * _fbm(X, Y, [200, 50], seed=23) + 5 * _fbm(X, Y, [16], seed=24), 3, 45)
+    canopy = np.where(park, trees, 0.0)
+    return ground, canopy, (~park).astype(float)
 
 
 def _buildings(xs, ys, block=60.0, margin=12.0):

@@ -16,8 +16,7 @@ from pystac_client import Client
 from rasterio.windows import from_bounds
 from rio_cogeo.cogeo import cog_validate
 
-from mirror import build, paths
-from mirror.tiles import Tile
+from mirror import CATALOG_DIR, build, paths
 
 pytestmark = pytest.mark.mirror
 
@@ -163,18 +162,22 @@ def test_other_hosts_answer_502_naming_the_host():
     assert answer.status_code == 502 and "example.org" in answer.text
 
 
+def catalog_items():
+    for path in sorted((CATALOG_DIR / "items").glob("*.json")):
+        yield from json.loads(path.read_text())["features"]
+
+
 def test_cogs_are_valid_and_on_the_live_grid():
+    transforms = {asset["href"][len(BUCKET):]: item["properties"]["proj:transform"]
+                  for item in catalog_items() for asset in item["assets"].values()}
     cogs = sorted(paths.assets_dir().rglob("*.tif"))
-    assert len(cogs) == 16
+    assert len(cogs) == 32  # Ottawa: 2 tiles x 2 resolutions x 4; Vancouver: 6 LiDAR projects x 2, 2_3-mosaic-1m x 4
     for cog in cogs:
         valid, errors, _ = cog_validate(str(cog), quiet=True)
         assert valid, (cog, errors)
+        left, res, _, top, _, _ = transforms[cog.relative_to(paths.assets_dir()).as_posix()]
         with rasterio.open(cog) as src:
-            item_id = cog.name.rsplit("-", 1)[0]
-            tile = Tile.parse(item_id)
-            left, _, _, top = tile.bounds
-            res = src.res[0]
-            assert src.crs.to_epsg() == 3979 and src.res[0] == src.res[1] == (1.0 if "-1m" in item_id else 2.0)
+            assert src.crs.to_epsg() == 3979 and src.res == (res, res), cog
             assert (src.transform.c - left) % (512 * res) == 0 and (top - src.transform.f) % (512 * res) == 0
             assert src.block_shapes == [(512, 512)] and src.compression.name == "lzw"
             assert src.overviews(1), cog
@@ -280,3 +283,57 @@ def test_serve_then_env_wires_another_shell(tmp_path):
     assert not paths.state_file().exists()
     stale = subprocess.run([sys.executable, "-m", "mirror", "env"], capture_output=True, text=True, timeout=60)
     assert stale.returncode == 2 and "no mirror is running" in stale.stderr
+
+
+VANCOUVER_POINT = (-123.0939, 49.2523)  # inside the block the mirror builds for every LiDAR project
+LIDAR = f"{BUCKET}hrdem-lidar/"
+
+
+def lidar_dtm_at(project, x, y, half=20):
+    with rasterio.open(f"{LIDAR}{project}-dtm.tif") as src:
+        return src.read(1, window=from_bounds(x - half, y - half, x + half, y + half, src.transform), masked=True)
+
+
+def test_lidar_projects_over_vancouver_and_their_real_coverage():
+    from pyproj import Transformer
+    from shapely.geometry import Point, shape
+
+    found = Client.open(API).search(collections=["hrdem-lidar"], intersects=Point(*VANCOUVER_POINT)).items()
+    found = {item.id: item for item in found}
+    assert set(found) >= {"BC-Lower_Mainland_2016-1m", "BC-Vancouver_Island_Sunshine_Coast_2018-1m",
+                          "VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "NRCAN-Lower_Mainland_2019-1m",
+                          "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m"}
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3979", always_xy=True).transform(*VANCOUVER_POINT)
+    for project in found:
+        extent = shape(requests.get(f"{LIDAR}{project}-extent.geojson", timeout=30).json()["geometry"])
+        covered = extent.contains(Point(*VANCOUVER_POINT))
+        dtm = lidar_dtm_at(project, x, y)
+        assert covered == (not dtm.mask.all()), project  # the extent asset tells the truth
+    assert lidar_dtm_at("BC-Vancouver_Island_Sunshine_Coast_2018-1m", x, y).mask.all()  # footprint over-claims
+
+
+def test_two_acquisitions_differ_where_the_ground_changed():
+    excavation, elsewhere = (-1_976_300, 471_200), (-1_978_500, 472_800)
+    changes = []
+    for x, y in (excavation, elsewhere):
+        before = lidar_dtm_at("NRCAN-Lower_Mainland_2019-1m", x, y)
+        after = lidar_dtm_at("NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m", x, y)
+        changes.append(float(np.ma.median(after - before)))
+    assert changes[0] < -5 and abs(changes[1]) < 0.1
+
+
+def test_neighbouring_city_surveys_each_cover_their_own_side():
+    west, east, y = -1_976_600, -1_975_500, 472_000  # either side of the (invented) city line
+    assert not lidar_dtm_at("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", west, y, half=5).mask.any()
+    assert lidar_dtm_at("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", east, y, half=5).mask.all()
+    assert not lidar_dtm_at("VILLE_BURNABY-VILLE_BURNABY-1m", east, y, half=5).mask.any()
+
+
+def test_the_mosaic_equals_its_newest_project_pixel_for_pixel():
+    x, y = -1_977_000, 472_000
+    with rasterio.open(f"{BUCKET}hrdem-mosaic-1m/2_3-mosaic-1m-dtm.tif") as src:
+        mosaic = src.read(1, window=from_bounds(x - 100, y - 100, x + 100, y + 100, src.transform))
+    newest = lidar_dtm_at("NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m", x, y, half=100)
+    older = lidar_dtm_at("NRCAN-Lower_Mainland_2019-1m", x, y, half=100)
+    assert mosaic.shape == newest.shape == (200, 200)
+    assert (mosaic == newest.filled()).all() and not (mosaic == older.filled()).all()
