@@ -18,6 +18,7 @@ pytestmark = pytest.mark.mirror
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH = {"en": ROOT / "notebooks/en/02-search-by-aoi.ipynb", "fr": ROOT / "notebooks/fr/02-recherche-par-zoi-fr.ipynb"}
 READ = {"en": ROOT / "notebooks/en/03-read-cog-windows.ipynb", "fr": ROOT / "notebooks/fr/03-lire-fenetres-cog-fr.ipynb"}
+ACROSS = {"en": ROOT / "notebooks/en/04-across-tiles.ipynb", "fr": ROOT / "notebooks/fr/04-entre-tuiles-fr.ipynb"}
 DTM_9_2 = "https://canelevation-dem.s3.ca-central-1.amazonaws.com/hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"
 OTTAWA = box(-75.85, 45.30, -75.60, 45.45)
 
@@ -49,6 +50,11 @@ def read_dem(language):
     return recipe(READ[language])["read_dem"]
 
 
+@pytest.fixture(scope="module")
+def read_aoi_dem(language):
+    return recipe(ACROSS[language])["read_aoi_dem"]
+
+
 # What the message must say, in each language.
 SAYS = {
     "outside": {"en": "outside Canada", "fr": "hors du Canada"},
@@ -61,6 +67,7 @@ SAYS = {
     "misses": {"en": "does not intersect", "fr": "ne recoupe pas"},
     "too_large": {"en": "more than max_bytes.*Ask for resolution=8", "fr": "plus que max_bytes.*Demandez resolution=8"},
     "no_data": {"en": "no data", "fr": "aucune donnée"},
+    "no_asset": {"en": "has no 'dtm' asset; it has: coverage, dsm", "fr": "n'a pas d'actif « dtm » ; il a : coverage, dsm"},
 }
 
 
@@ -130,3 +137,9 @@ def test_a_read_over_a_coverage_hole(read_dem, language):
     hole = shapely.Point(-75.62298, 45.24412).buffer(0.0004)  # inside a gap in the mirror's coverage, south-east of the AOI
     with expect("no_data", language):
         read_dem(DTM_9_2, hole, resolution=2)
+
+
+def test_a_northern_tile_without_a_dtm(read_aoi_dem, language):
+    banks_island = box(-119.0, 72.9, -118.7, 73.0)  # tile 4_8: satellite-derived DSM only
+    with expect("no_asset", language):
+        read_aoi_dem(banks_island, asset="dtm", resolution=16)
