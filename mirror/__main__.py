@@ -1,6 +1,7 @@
 """python -m mirror {build,run,serve,env,record,drift}: the offline mirror's command line."""
 
 import argparse
+import os
 import shlex
 import subprocess
 import sys
@@ -96,7 +97,7 @@ def run(command: list[str], log: Path | None, port: int, faults: str = "") -> in
                           "`python -m mirror run -- stac-client search ...`.")
     build.build(log=_say)
     with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
-        env = {**_os_environ(), **mirror.env}
+        env = {**os.environ, **mirror.env}
         try:
             return subprocess.run(command, env=env).returncode
         except FileNotFoundError:
@@ -119,11 +120,6 @@ def serve(log: Path | None, port: int, faults: str = "") -> int:
                               f"{paths.cache_dir() / 'run'}.")
         finally:
             paths.state_file().unlink(missing_ok=True)
-
-
-def _os_environ() -> dict[str, str]:
-    import os
-    return dict(os.environ)
 
 
 def _say(message: str) -> None:
