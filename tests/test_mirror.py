@@ -337,3 +337,16 @@ def test_the_mosaic_equals_its_newest_project_pixel_for_pixel():
     older = lidar_dtm_at("NRCAN-Lower_Mainland_2019-1m", x, y, half=100)
     assert mosaic.shape == newest.shape == (200, 200)
     assert (mosaic == newest.filled()).all() and not (mosaic == older.filled()).all()
+
+
+def test_the_mirror_listens_on_loopback_only_and_keeps_its_ca_in_its_cache():
+    import psutil
+
+    mirror_process = psutil.Process(os.getppid())  # `python -m mirror run`, which started this suite
+    servers = [child for child in mirror_process.children() if child.name() in ("rustac", "mitmdump")]
+    assert {server.name() for server in servers} == {"rustac", "mitmdump"}
+    listening = [conn for server in servers for conn in server.net_connections(kind="inet")
+                 if conn.status == psutil.CONN_LISTEN]
+    assert listening and all(conn.laddr.ip == "127.0.0.1" for conn in listening), listening
+    bundle = Path(os.environ["REQUESTS_CA_BUNDLE"])
+    assert bundle.is_relative_to(paths.cache_dir()) and (paths.proxy_confdir() / "mitmproxy-ca-cert.pem").is_file()
