@@ -6,6 +6,7 @@ import itertools
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -34,16 +35,37 @@ def notebooks():
             yield ROOT / "notebooks" / entry[language]["path"]
 
 
-@pytest.mark.mirror
-@pytest.mark.parametrize("notebook", list(notebooks()), ids=lambda path: path.name)
-def test_tutorial_survives_503s_and_latency(notebook, tmp_path):
-    log = tmp_path / "requests.jsonl"
+# Runs overlap: most of a run is waiting (300 ms a request), so three at a time on two cores.
+PARALLEL_RUNS = 3
+NOTEBOOKS = list(notebooks())
+
+
+def run_under_faults(notebook: Path, workdir: Path):
+    log = workdir / "requests.jsonl"
     seed = seed_with_an_early_503(start=sum(notebook.name.encode()))
     result = subprocess.run(
         [sys.executable, "-m", "mirror", "run", "--log", str(log), "--faults", FAULTS.format(seed=seed), "--",
          sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-         "-q", "--no-header", "-o", "addopts=", "--rootdir", str(tmp_path), str(notebook)],
+         "-q", "--no-header", "-o", "addopts=", "--rootdir", str(workdir), str(notebook)],
         capture_output=True, text=True, timeout=1200, cwd=ROOT)
-    faults = [json.loads(line).get("fault") for line in log.read_text().splitlines()]
+    faults = [json.loads(line).get("fault") for line in log.read_text().splitlines()] if log.exists() else []
+    return result, faults
+
+
+@pytest.fixture(scope="module")
+def runs(request, tmp_path_factory):
+    """The selected notebooks' runs through the flaky mirror, started together, keyed by notebook."""
+    selected = [item.callspec.params["notebook"] for item in request.session.items
+                if item.originalname == "test_tutorial_survives_503s_and_latency"]
+    with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
+        futures = {notebook: pool.submit(run_under_faults, notebook, tmp_path_factory.mktemp(notebook.stem))
+                   for notebook in selected}
+        return {notebook: future.result() for notebook, future in futures.items()}
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_tutorial_survives_503s_and_latency(notebook, runs):
+    result, faults = runs[notebook]
     assert result.returncode == 0, f"{notebook.name} failed under faults:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     assert "503" in faults, "no 503 was drawn for this notebook: the test proved nothing"
