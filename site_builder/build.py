@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -374,9 +375,9 @@ def build(out: Path, *, live: bool = False, root: Path = ROOT,
         return seconds
 
     started = time.monotonic()
-    for page in plan.pages:
-        if page.kind == "tutorial":
-            tutorial(page)
+    # Two kernels at a time: a notebook spends much of its time waiting on the network.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(tutorial, [page for page in plan.pages if page.kind == "tutorial"]))
 
     for page in plan.pages:
         if page.kind != "guide":
