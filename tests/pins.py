@@ -11,6 +11,7 @@ import yaml
 # conda-forge names that are not the PyPI name of the same package.
 CONDA_TO_PYPI = {
     "matplotlib-base": "matplotlib",  # "matplotlib" on conda-forge also pulls in Qt
+    "dask-core": "dask",  # "dask" on conda-forge also pulls in distributed and bokeh
 }
 
 # Entries an environment file needs that have no counterpart in requirements.
