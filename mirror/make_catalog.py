@@ -6,7 +6,6 @@ shared/ccmeo-api-facts.md; values nobody has recorded are filled in plausibly
 and listed in catalog/PROVENANCE.json as not verified.
 """
 
-import json
 import math
 
 import numpy as np
@@ -14,7 +13,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 
-from mirror import ASSET_ROOT, CATALOG_DIR
+from mirror import ASSET_ROOT, CATALOG_DIR, snapshot
 from mirror.tiles import GRID_CRS, Tile
 
 TO_LONLAT = Transformer.from_crs(GRID_CRS, "EPSG:4326", always_xy=True)
@@ -365,19 +364,11 @@ PROVENANCE = {
 
 
 def write_catalog():
-    collections_dir = CATALOG_DIR / "collections"
-    items_dir = CATALOG_DIR / "items"
-    for folder in (collections_dir, items_dir):
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.json"):
-            old.unlink()
     order = list(DEM_COLLECTIONS)
     for position, collection_id in enumerate(OTHER_COLLECTION_IDS):
         order.insert((position * 3) % (len(order) + 1), collection_id)
-    for index, collection_id in enumerate(order):
-        meta = DEM_COLLECTIONS.get(collection_id)
-        doc = collection(collection_id, meta) if meta else other_collection(collection_id)
-        _dump(collections_dir / f"{index:02d}-{collection_id}.json", doc)
+    collections = [collection(cid, DEM_COLLECTIONS[cid]) if cid in DEM_COLLECTIONS else other_collection(cid)
+                   for cid in order]
     items = {
         "hrdem-mosaic-1m": mosaic_items("1m"),
         "hrdem-mosaic-2m": mosaic_items("2m"),
@@ -385,13 +376,7 @@ def write_catalog():
         "hrdem-arcticdem": arcticdem_items(),
         "mrdem-30": mrdem_items(),
     }
-    for collection_id, features in items.items():
-        _dump(items_dir / f"{collection_id}.json", {"type": "FeatureCollection", "features": features})
-    _dump(CATALOG_DIR / "PROVENANCE.json", PROVENANCE)
-
-
-def _dump(path, doc):
-    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    snapshot.write(snapshot.Snapshot(collections, items), CATALOG_DIR, PROVENANCE)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import certifi
 
-from mirror import CATALOG_DIR, PACKAGE_DIR, REPO_DIR, STAC_ROOT, paths
+from mirror import CATALOG_DIR, PACKAGE_DIR, REPO_DIR, STAC_ROOT, paths, snapshot
 
 STARTUP_TIMEOUT_S = 60
 DEFAULT_SERVE_PORT = 8765
@@ -198,8 +198,7 @@ class Mirror:
 
 
 def collection_order() -> list[str]:
-    """The snapshot's collection files are numbered in the live API's listing order."""
-    return [json.loads(path.read_text())["id"] for path in sorted((CATALOG_DIR / "collections").glob("*.json"))]
+    return snapshot.read(CATALOG_DIR).collection_ids()
 
 
 def write_ca_bundle(mirror_ca: Path) -> None:
