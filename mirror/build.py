@@ -32,7 +32,7 @@ from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import box, mapping
 
-from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, paths, terrain
+from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, paths, snapshot, terrain
 from mirror.tiles import GRID_CRS, Tile
 
 BLOCK = 512
@@ -83,9 +83,9 @@ class Job:
 
 def plan() -> list[Job]:
     jobs = []
+    catalog = snapshot.read(CATALOG_DIR)
     for collection, region in BUILD_REGIONS:
-        features = json.loads((CATALOG_DIR / "items" / f"{collection}.json").read_text())["features"]
-        for feature in features:
+        for feature in catalog.items[collection]:
             window = tile_window(feature["properties"]["proj:transform"],
                                  feature["properties"]["proj:shape"], region)
             if window is None:
