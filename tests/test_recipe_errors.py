@@ -143,3 +143,58 @@ def test_a_northern_tile_without_a_dtm(read_aoi_dem, language):
     banks_island = box(-119.0, 72.9, -118.7, 73.0)  # tile 4_8: satellite-derived DSM only
     with expect("no_asset", language):
         read_aoi_dem(banks_island, asset="dtm", resolution=16)
+
+
+# Tutorial 07: best_available_dem tries the mosaic's DTM, then its DSM, then MRDEM-30.
+
+NORTH = {"en": ROOT / "notebooks/en/07-north-and-nation.ipynb", "fr": ROOT / "notebooks/fr/07-nord-et-pays-fr.ipynb"}
+PARLIAMENT_HILL = (-75.705, 45.419, -75.695, 45.427)  # tile 9_2: a LiDAR DTM at 2 m
+NEAR_ULUKHAKTOK = (-117.80, 70.73, -117.76, 70.745)  # tile 4_8: satellite-derived DSM only
+NEAR_GILLAM = (-94.72, 56.33, -94.68, 56.35)  # tile 6_4, which the mirror's catalog does not hold
+SAYS_THE_DSM_IS_A_SURFACE = {"en": "this is a surface model (DSM)", "fr": "voici un modèle de surface (MNS)"}
+
+
+@pytest.fixture(scope="module")
+def best_available_dem(language):
+    return recipe(NORTH[language])["best_available_dem"]
+
+
+def test_best_dem_outside_canada(best_available_dem, language):
+    with expect("outside", language):
+        best_available_dem((2.25, 48.81, 2.42, 48.90))  # Paris
+
+
+def test_best_dem_with_latitude_first(best_available_dem, language):
+    with expect("swapped", language):
+        best_available_dem((45.419, -75.705, 45.427, -75.695))
+
+
+def test_best_dem_in_projected_coordinates(best_available_dem, language):
+    with expect("not_degrees", language):
+        best_available_dem((1509000, -176000, 1510000, -175000))
+
+
+def test_best_dem_at_sea(best_available_dem, language):
+    with expect("sea", language):
+        best_available_dem((-62.05, 42.50, -62.00, 42.53))  # the Atlantic, south of Nova Scotia
+
+
+def test_best_dem_in_ottawa_is_the_mosaic_dtm(best_available_dem):
+    dem, transform, crs, source = best_available_dem(PARLIAMENT_HILL, explain=False)
+    assert source == "hrdem-mosaic-2m/dtm"
+    assert (transform.a, crs.to_epsg()) == (2, 3979)
+    assert dem.count() > 0 and dem.min() > -32767
+
+
+def test_best_dem_near_ulukhaktok_is_the_mosaic_dsm_and_says_so(best_available_dem, language, capsys):
+    dem, transform, crs, source = best_available_dem(NEAR_ULUKHAKTOK)
+    assert source == "hrdem-mosaic-2m/dsm"
+    assert transform.a == 2 and dem.count() > 0
+    assert SAYS_THE_DSM_IS_A_SURFACE[language] in capsys.readouterr().out
+
+
+def test_best_dem_near_gillam_falls_back_to_mrdem_offline(best_available_dem):
+    # Offline only: the mirror has no mosaic tile at Gillam. Live, a tile may answer there.
+    dem, transform, crs, source = best_available_dem(NEAR_GILLAM, explain=False)
+    assert source == "mrdem-30/dtm"
+    assert transform.a == 30 and dem.count() > 0
