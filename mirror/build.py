@@ -4,7 +4,9 @@ For every item of the catalog whose tile meets a build region, the region's part
 of the tile is written on the live pixel grid (the tile's origin and resolution,
 windows aligned to its 512 x 512 blocks): DTM and DSM COGs, their hillshades,
 VRTs with the live full-tile size, the extent GeoJSON, the coverage GeoPackage
-and a thumbnail. Everything else in the catalog answers 404, as a missing key.
+and a thumbnail. The 2 m tiles' overviews reach further, over tutorial 08's region
+(OVERVIEW_REGIONS); MRDEM-30 is built by ``national.py``. Everything else in the
+catalog answers 404, as a missing key.
 """
 
 import fcntl
@@ -32,8 +34,9 @@ from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import box, mapping
 
-from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, paths, snapshot, terrain
-from mirror.tiles import GRID_CRS, Tile
+from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, national, paths, snapshot, terrain
+from mirror.pyramid import Pyramid
+from mirror.tiles import GRID_CRS
 
 BLOCK = 512
 CHUNK_ROWS = 1024
@@ -50,7 +53,16 @@ BUILD_REGIONS = [
     ("hrdem-mosaic-1m", (1499000, -177500, 1513000, -173500)),
     ("hrdem-lidar", (-1979500, 470500, -1975500, 473500)),
     ("hrdem-mosaic-1m", (-1979500, 470500, -1975500, 473500)),
+    # Around Ulukhaktok (Victoria Island), lon -117.86..-117.70, lat 70.71..70.76: ArcticDEM and the
+    # northern 2 m mosaic tile, DSM only.
+    ("hrdem-arcticdem", (-805000, 2508000, -797500, 2515000)),
+    ("hrdem-mosaic-2m", (-805000, 2508000, -797500, 2515000)),
 ]
+# Coarser data over a larger region (collection -> (lon/lat box, coarsest factor with no data outside the
+# build region)): the 2 m tiles' overviews of factor 4 (8 m) and coarser cover the Ottawa-Gatineau region
+# of tutorial 08, 12 times the Ottawa AOI; full resolution and the 4 m overview stay the AOI's.
+OVERVIEW_REGIONS = {"hrdem-mosaic-2m": ((-76.25, 45.05, -75.35, 45.55), 4)}
+OVERVIEW_LATTICE_M = 64.0
 # Where a LiDAR project really has data (lon/lat), when it is less than its footprint claims
 # (invented: the two cities meet at -123.075 here, so both have data in the Vancouver block).
 # The Sunshine Coast survey's footprint covers Vancouver; its data stop west of Howe Sound.
@@ -75,6 +87,14 @@ class Job:
     files: dict  # asset key -> path under the assets folder
     epoch: int  # the year the ground is shown as: a LiDAR project's survey, a mosaic's newest project
     coverage: tuple | None  # lon/lat box of the real data, when less than the footprint
+    cog_window: tuple  # the COG's extent on the tile's grid: ``window``, or the overview region around it
+    overview_factor: int | None  # the region's overviews start at this factor (None: no region)
+
+    @property
+    def rasters(self) -> tuple:
+        """What the rasters depend on: jobs that agree here have the same pixels (ArcticDEM and the
+        northern mosaic tile made from it)."""
+        return (self.tile_transform, self.window, self.epoch, self.coverage, self.cog_window, self.overview_factor)
 
     @property
     def pixels(self) -> int:
@@ -94,21 +114,45 @@ def plan() -> list[Job]:
                      if asset["href"].startswith(ASSET_ROOT)}
             properties = feature["properties"]
             epoch = int(properties["datetime"][:4])
+            cog_window, factor = window, None
+            if collection in OVERVIEW_REGIONS and "dtm" in files:
+                lonlat_box, factor = OVERVIEW_REGIONS[collection]
+                cog_window = tile_window(properties["proj:transform"], properties["proj:shape"],
+                                         region_3979(lonlat_box), align=BLOCK * factor)
             jobs.append(Job(feature["id"], collection, properties["proj:transform"][1],
                             tuple(properties["proj:transform"]), tuple(properties["proj:shape"]), window,
-                            files, epoch, LIDAR_COVERAGE.get(feature["id"])))
+                            files, epoch, LIDAR_COVERAGE.get(feature["id"]), cog_window, factor))
     return sorted(jobs, key=lambda job: -job.pixels)
 
 
-def tile_window(transform, shape, region):
-    """The part of ``region`` inside the tile, widened to whole 512-pixel blocks of the tile's grid."""
+def region_3979(lonlat_box):
+    return region_polygon(lonlat_box).bounds
+
+
+def region_polygon(lonlat_box):
+    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
+    outline = shapely.segmentize(box(*lonlat_box), 0.01)
+    return shapely.transform(outline, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+
+
+def national_item():
+    """The MRDEM-30 item, and the 2 m tiles that have a DTM (its HRDEM source)."""
+    catalog = snapshot.read(CATALOG_DIR)
+    item = next(feature for feature in catalog.items[national.COLLECTION] if feature["id"] == national.ITEM)
+    dtm_tiles = sorted(feature["id"].split("-")[0] for feature in catalog.items["hrdem-mosaic-2m"]
+                       if "dtm" in feature["assets"])
+    return item, dtm_tiles
+
+
+def tile_window(transform, shape, region, align=BLOCK):
+    """The part of ``region`` inside the tile, widened to whole blocks (``align`` pixels) of the tile's grid."""
     x0, res, _, y0, _, _ = transform
     rows, cols = shape
     left, bottom, right, top = region
-    col0 = max(math.floor((left - x0) / res / BLOCK) * BLOCK, 0)
-    col1 = min(math.ceil((right - x0) / res / BLOCK) * BLOCK, cols)
-    row0 = max(math.floor((y0 - top) / res / BLOCK) * BLOCK, 0)
-    row1 = min(math.ceil((y0 - bottom) / res / BLOCK) * BLOCK, rows)
+    col0 = max(math.floor((left - x0) / res / align) * align, 0)
+    col1 = min(math.ceil((right - x0) / res / align) * align, cols)
+    row0 = max(math.floor((y0 - top) / res / align) * align, 0)
+    row1 = min(math.ceil((y0 - bottom) / res / align) * align, rows)
     if col1 <= col0 or row1 <= row0:
         return None
     return (col0, row0, col1 - col0, row1 - row0)
@@ -116,8 +160,10 @@ def tile_window(transform, shape, region):
 
 def cache_key(jobs: list[Job]) -> str:
     digest = hashlib.sha256()
-    for source in ("build.py", "terrain.py", "tiles.py"):
+    for source in ("build.py", "terrain.py", "tiles.py", "national.py", "pyramid.py", "cog_assembly.py"):
         digest.update((PACKAGE_DIR / source).read_bytes())
+    digest.update(national.OUTLINE.read_bytes())
+    digest.update(repr(national_item()).encode())
     digest.update(repr(jobs).encode())
     digest.update(f"{rasterio.__version__} {rasterio.__gdal_version__} {np.__version__}".encode())
     return digest.hexdigest()
@@ -160,9 +206,15 @@ def _build(jobs, key, target, log) -> Path:
     log(f"mirror: building {len(jobs)} tile windows into {target} (about a minute on 2 cores)")
     try:
         with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            mrdem = pool.submit(build_national, staging)  # beside the tiles, on whichever worker is free
+            built = {}
             for job in jobs:
-                seconds = build_job(job, staging, pool)
-                log(f"mirror:   {job.item_id}: {job.window[2]} x {job.window[3]} px in {seconds:.0f} s")
+                twin = built.setdefault(job.rasters, job)
+                seconds = build_job(job, staging, pool, twin=None if twin is job else twin)
+                copied = f" (rasters copied from {twin.item_id})" if twin is not job else ""
+                log(f"mirror:   {job.item_id}: {job.window[2]} x {job.window[3]} px in {seconds:.0f} s{copied}")
+            log(f"mirror:   {national.ITEM}: national overviews and {len(national.PATCHES)} patches "
+                f"in {mrdem.result():.0f} s")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -174,33 +226,72 @@ def _build(jobs, key, target, log) -> Path:
     return target
 
 
-def build_job(job: Job, root: Path, pool) -> float:
+def build_national(root: Path) -> float:
+    started = time.monotonic()
+    national.build(*national_item(), root)
+    return time.monotonic() - started
+
+
+RASTER_KEYS = ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm", "thumbnail")
+
+
+def build_job(job: Job, root: Path, pool, twin: Job | None = None) -> float:
     started = time.monotonic()
     files = {key: root / relative for key, relative in job.files.items()}
     for path in files.values():
         path.parent.mkdir(parents=True, exist_ok=True)
+    if twin is None:
+        write_raster_assets(job, files, root, pool)
+    else:
+        for key in RASTER_KEYS:
+            if key in files and key in twin.files:
+                shutil.copyfile(root / twin.files[key], files[key])
+    write_descriptions(job, files)
+    return time.monotonic() - started
+
+
+def scratch_folder(root: Path) -> Path:
+    """For uncompressed intermediate rasters: in memory when the machine has /dev/shm."""
+    shm = Path("/dev/shm")
+    return Path(tempfile.mkdtemp(prefix="mirror-scratch-", dir=shm if shm.is_dir() else root))
+
+
+def write_raster_assets(job: Job, files: dict, root: Path, pool) -> None:
     x0, res, _, y0, _, _ = job.tile_transform
     col0, row0, width, height = job.window
     transform = from_origin(x0 + col0 * res, y0 - row0 * res, res, res)
-    scratch = root / ".scratch" / job.item_id
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_folder(root)
     raw = {name: scratch / f"{name}.tif" for name in ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm")}
-    coverage = coverage_in_grid(job.coverage)
-    write_rasters(raw, transform, width, height, res, pool, job.epoch, coverage)
-    conversions = [(source, files[name]) for name, source in raw.items() if name in files]
-    list(pool.map(to_cog, conversions))
+    write_rasters(raw, transform, width, height, res, pool, job.epoch, coverage_in_grid(job.coverage))
+    if job.overview_factor:
+        region = {name: scratch / f"region-{name}.tif" for name in DEM_KEYS}
+        write_region(region, job, pool)
+        pyramids = [(job, raw[name], region[name], files[name], scratch) for name in DEM_KEYS if name in files]
+        conversions = [(source, files[name]) for name, source in raw.items() if name in files and name not in DEM_KEYS]
+        list(pool.map(to_cog, conversions))
+        list(pool.map(to_region_cog, pyramids))
+    else:
+        conversions = [(source, files[name]) for name, source in raw.items() if name in files]
+        list(pool.map(to_cog, conversions))
     if "thumbnail" in files:
         write_thumbnail(files["thumbnail"], raw["hillshade-dtm"])
     shutil.rmtree(scratch)
+
+
+def write_descriptions(job: Job, files: dict) -> None:
+    """VRTs, extent and coverage."""
+    x0, res, _, y0, _, _ = job.tile_transform
+    coverage = coverage_in_grid(job.coverage)
     for key, vrt_key in (("dtm", "dtm-vrt"), ("dsm", "dsm-vrt")):
         if vrt_key in files and key in files:
             files[vrt_key].write_text(vrt_xml(job, key, files[key], job.tile_shape))
-    footprint = coverage if coverage is not None else coverage_polygon(transform, width, height)
+    cog_col0, cog_row0, cog_width, cog_height = job.cog_window
+    cog_transform = from_origin(x0 + cog_col0 * res, y0 - cog_row0 * res, res, res)
+    footprint = coverage if coverage is not None else coverage_polygon(cog_transform, cog_width, cog_height)
     if "extent" in files:
         files["extent"].write_text(json.dumps(extent_feature(job, footprint)))
     if "coverage" in files:
         write_coverage(files["coverage"], footprint)
-    return time.monotonic() - started
 
 
 def coverage_in_grid(lonlat_box):
@@ -233,6 +324,61 @@ def write_rasters(raw, transform, width, height, res, pool, epoch, coverage):
             dataset.close()
 
 
+def write_region(region, job: Job, pool):
+    """DTM and DSM over the COG's whole window at the region's first overview factor, from a
+    coarser lattice (the region has no full-resolution data to stay consistent with)."""
+    factor = job.overview_factor
+    x0, res, _, y0, _, _ = job.tile_transform
+    col0, row0, width, height = job.cog_window
+    coarse_res = res * factor
+    left, top = x0 + col0 * res, y0 - row0 * res
+    cols, rows = math.ceil(width / factor), math.ceil(height / factor)
+    profile = dict(driver="GTiff", width=cols, height=rows, count=1, dtype="float32", crs=GRID_CRS,
+                   transform=from_origin(left, top, coarse_res, coarse_res), nodata=NODATA, tiled=True,
+                   blockxsize=BLOCK, blockysize=BLOCK)
+    starts = list(range(0, rows, CHUNK_ROWS))
+    outline = shapely.to_wkb(region_polygon(OVERVIEW_REGIONS[job.collection][0]))
+    chunks = [(left, top, coarse_res, cols, start, min(CHUNK_ROWS, rows - start), job.epoch, outline)
+              for start in starts]
+    outputs = {name: rasterio.open(path, "w", **profile) for name, path in region.items()}
+    try:
+        for start, (dtm, dsm) in zip(starts, pool.map(region_chunk, chunks)):
+            window = Window(0, start, cols, dtm.shape[0])
+            outputs["dtm"].write(dtm, 1, window=window)
+            outputs["dsm"].write(dsm, 1, window=window)
+    finally:
+        for dataset in outputs.values():
+            dataset.close()
+
+
+def region_chunk(chunk):
+    left, top, res, width, start, rows, epoch, outline_wkb = chunk
+    xs = left + (np.arange(width) + 0.5) * res
+    ys = top - (np.arange(start, start + rows) + 0.5) * res
+    dtm, dsm = terrain.surface_models(xs, ys, epoch, lattice_m=OVERVIEW_LATTICE_M)
+    outside = geometry_mask([shapely.from_wkb(outline_wkb)], out_shape=dtm.shape,
+                            transform=from_origin(left, top - start * res, res, res))
+    dtm[outside] = NODATA  # no data beyond the region: its blocks stay empty in the COG
+    dsm[outside] = NODATA
+    # Whole eighths of a metre: plenty at 8 m, and it halves the region's share of the cache.
+    return [np.where(dem == NODATA, dem, np.round(dem * 8) / 8).astype(np.float32) for dem in (dtm, dsm)]
+
+
+def to_region_cog(task):
+    """The COG over the region: the region's overviews, then the build window's full resolution
+    and every overview of it pasted over them, so that the window reads as it always did."""
+    job, raw_path, region_path, target, scratch = task
+    x0, res, _, y0, _, _ = job.tile_transform
+    col0, row0, width, height = job.cog_window
+    pyramid = Pyramid(scratch, target.stem, width, height, from_origin(x0 + col0 * res, y0 - row0 * res, res, res),
+                      GRID_CRS, "float32", NODATA)
+    with rasterio.open(region_path) as region:
+        pyramid.paste_down(job.overview_factor, region.read(1), 0, 0)
+    with rasterio.open(raw_path) as window:
+        pyramid.paste_down(1, window.read(1), job.window[1] - row0, job.window[0] - col0)
+    pyramid.assemble(target)
+
+
 def to_cog(conversion):
     source, target = conversion
     with rasterio.open(source) as src:
@@ -256,14 +402,15 @@ def chunk_rasters(chunk):
 
 
 def hillshade(dem, res, azimuth=315.0, altitude=45.0):
-    """gdaldem-style hillshade (1..255, 0 for nodata)."""
+    """gdaldem-style hillshade (1..255, 0 for nodata). With slope s and aspect a from the gradient,
+    sin(alt) cos(s) + cos(alt) sin(s) cos(az - a) needs no trigonometry per pixel:
+    (sin(alt) + cos(alt) (dzdy sin(az) - dzdx cos(az))) / sqrt(1 + dzdx^2 + dzdy^2)."""
     valid = dem != NODATA
     z = np.where(valid, dem, np.nan).astype(np.float32)
-    dzdy, dzdx = np.gradient(z, res)
-    slope = np.arctan(np.hypot(dzdx, dzdy))
-    aspect = np.arctan2(dzdy, -dzdx)
+    dzdy, dzdx = np.gradient(z, np.float32(res))
     az, alt = np.radians(360 - azimuth + 90), np.radians(altitude)
-    shade = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
+    toward_light = np.float32(np.sin(az)) * dzdy - np.float32(np.cos(az)) * dzdx
+    shade = (np.float32(np.sin(alt)) + np.float32(np.cos(alt)) * toward_light) / np.sqrt(1 + dzdx * dzdx + dzdy * dzdy)
     out = np.clip(1 + 254 * shade, 1, 255)
     return np.where(np.isfinite(out), out, HILLSHADE_NODATA).astype(np.uint8)
 
@@ -271,7 +418,7 @@ def hillshade(dem, res, azimuth=315.0, altitude=45.0):
 def vrt_xml(job: Job, key: str, cog_path: Path, full_shape) -> str:
     """A VRT with the live tile's size and grid, its one source the COG window at its place."""
     rows, cols = full_shape
-    col0, row0, width, height = job.window
+    col0, row0, width, height = job.cog_window
     x0, res, _, y0, _, _ = job.tile_transform
     href = f"/vsicurl/{ASSET_ROOT}{job.files[key]}"
     with rasterio.open(cog_path) as src:
@@ -327,6 +474,10 @@ def write_thumbnail(path: Path, raw_source: Path, size: int = 256):
         scale = size / max(src.width, src.height)
         shape = (max(1, round(src.height * scale)), max(1, round(src.width * scale)))
         data = src.read(1, out_shape=shape)
+    write_png(path, data)
+
+
+def write_png(path, data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
         _write_png(path, data)

@@ -6,7 +6,9 @@ matches its neighbours exactly: tiles 8_2 and 9_2 meet without a seam, and the
 a river valley near 44 m, a rolling plain south of it, hills rising to about
 220 m north of it, forest canopy and a town of block buildings. West of it
 (Metro Vancouver): a city on ground rising from 5 m to about 110 m, with parks,
-that changes between LiDAR surveys (``epoch``). It is not Canada's real relief.
+that changes between LiDAR surveys (``epoch``). North of y = 2,000 km (Ulukhaktok):
+tundra on a coast, with lakes, the sea and stereo-matching voids as nodata. It is
+not Canada's real relief.
 """
 
 import numpy as np
@@ -23,20 +25,32 @@ CHANGES = [
     (-1_977_800.0, 472_300.0, 25.0, 2018, 0.0, 28.0),  # a tower, built between the 2016 and 2019 surveys
     (-1_976_300.0, 471_200.0, 90.0, 2021, -6.0, -6.0),  # an excavation, dug between the 2019 and 2023 surveys
 ]
+# North of this (EPSG:3979 y), the Arctic landscape: tundra around Ulukhaktok, whose coast runs
+# south-west of this point.
+ARCTIC_Y_M = 2_000_000.0
+ARCTIC_COAST = (-803_500.0, 2_509_500.0)
 # Gaps in coverage (centre x, centre y, radius), all outside the Ottawa AOI.
 COVERAGE_HOLES = [(1_522_528.0, -187_392.0, 800.0), (1_497_700.0, -184_000.0, 500.0)]
 
 
-def surface_models(xs: np.ndarray, ys: np.ndarray, epoch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def surface_models(xs: np.ndarray, ys: np.ndarray, epoch: int | None = None,
+                   lattice_m: float = LATTICE_M) -> tuple[np.ndarray, np.ndarray]:
     """DTM and DSM (float32, metres, nodata -32767) at pixel centres ``xs`` (columns) and ``ys`` (rows),
-    as surveyed in year ``epoch`` (None: as today)."""
-    fields = _coast_fields if xs.mean() < 0 else _ottawa_fields
-    ground, canopy, town = _smooth_fields(xs, ys, fields)
+    as surveyed in year ``epoch`` (None: as today). A coarser ``lattice_m`` is cheaper and smoother:
+    for overviews and 30 m pixels."""
+    fields = _landscape(xs, ys)
+    ground, canopy, town = _smooth_fields(xs, ys, fields, lattice_m)
     above = np.where(town > 0.5, _buildings(xs, ys), canopy)
     dtm_change, dsm_change = _changes(xs, ys, epoch)
-    hole = _holes(xs, ys)
+    hole = _holes(xs, ys) | ~np.isfinite(ground)
     bias = _survey_bias(epoch) if fields is _coast_fields else 0.0  # Ottawa's mosaic tiles meet without a step
     return _finish(ground + dtm_change + bias, hole), _finish(ground + above + dsm_change + bias, hole)
+
+
+def _landscape(xs, ys):
+    if ys.mean() > ARCTIC_Y_M:
+        return _arctic_fields
+    return _coast_fields if xs.mean() < 0 else _ottawa_fields
 
 
 def _changes(xs, ys, epoch):
@@ -62,12 +76,12 @@ def _finish(values, hole):
     return values.astype(np.float32, copy=False)
 
 
-def _smooth_fields(xs, ys, fields):
-    """Ground, canopy height and town mask on the 8 m lattice, interpolated to the pixel centres."""
-    lx = np.arange(np.floor(xs.min() / LATTICE_M) - 1, np.ceil(xs.max() / LATTICE_M) + 2) * LATTICE_M
-    ly = np.arange(np.floor(ys.min() / LATTICE_M) - 1, np.ceil(ys.max() / LATTICE_M) + 2) * LATTICE_M
+def _smooth_fields(xs, ys, fields, lattice_m=LATTICE_M):
+    """Ground, canopy height and town mask on a global lattice, interpolated to the pixel centres."""
+    lx = np.arange(np.floor(xs.min() / lattice_m) - 1, np.ceil(xs.max() / lattice_m) + 2) * lattice_m
+    ly = np.arange(np.floor(ys.min() / lattice_m) - 1, np.ceil(ys.max() / lattice_m) + 2) * lattice_m
     X, Y = np.meshgrid(lx, ly)
-    return tuple(_bilinear(field, lx, ly, xs, ys) for field in fields(X, Y))
+    return tuple(_bilinear(field, lx, ly, xs, ys, lattice_m) for field in fields(X, Y))
 
 
 def _ottawa_fields(X, Y):
@@ -94,6 +108,19 @@ def _coast_fields(X, Y):
     trees = np.clip(18 + 8 * _fbm(X, Y, [200, 50], seed=23) + 5 * _fbm(X, Y, [16], seed=24), 3, 45)
     canopy = np.where(park, trees, 0.0)
     return ground, canopy, (~park).astype(float)
+
+
+def _arctic_fields(X, Y):
+    """Tundra on a coast (the sea is NaN: no data, as ArcticDEM masks water), lakes as flat water,
+    low ridges inland, no trees, no town."""
+    relief = _fbm(X, Y, [6400, 3200, 1600, 800, 400, 200, 100, 50], seed=31)
+    inland = (X - ARCTIC_COAST[0]) * 0.6 + (Y - ARCTIC_COAST[1]) * 0.8 + 900 * _fbm(X, Y, [3200, 1600, 800], seed=32)
+    ground = 2 + 150 * _smoothstep(inland, 0, 9000) * (0.7 + 0.5 * relief) + 6 * relief
+    lakes = (_fbm(X, Y, [1600, 800, 400], seed=33) > 0.42) & (inland > 800)
+    ground = np.where(lakes, np.floor(ground / 5) * 5, ground)
+    void = _fbm(X, Y, [1200, 600], seed=34) > 0.55  # cloud and shadow gaps in the stereo imagery
+    ground = np.where((inland < 0) | void, np.nan, ground)
+    return ground, np.zeros_like(X), np.zeros_like(X)
 
 
 def _buildings(xs, ys, block=60.0, margin=12.0):
@@ -135,13 +162,18 @@ def _fbm(X, Y, spacings, seed):
 
 
 def _value_noise(X, Y, spacing, seed):
-    gx, gy = X / spacing, Y / spacing
+    """Value noise on a meshgrid (X varies along rows, Y down columns): the lattice values are
+    hashed once per lattice node on the two axes, then gathered."""
+    gx, gy = X[0] / spacing, Y[:, 0] / spacing
     ix, iy = np.floor(gx).astype(np.int64), np.floor(gy).astype(np.int64)
-    fx, fy = _fade(gx - ix), _fade(gy - iy)
-    v00 = _hash01(iy, ix, seed)
-    v01 = _hash01(iy, ix + 1, seed)
-    v10 = _hash01(iy + 1, ix, seed)
-    v11 = _hash01(iy + 1, ix + 1, seed)
+    fx, fy = _fade(gx - ix)[None, :], _fade(gy - iy)[:, None]
+    nodes_x = np.arange(ix.min(), ix.max() + 2)
+    nodes_y = np.arange(iy.min(), iy.max() + 2)
+    values = _hash01(nodes_y[:, None], nodes_x[None, :], seed)
+    cx, cy = ix - nodes_x[0], iy - nodes_y[0]
+    rows0, rows1 = values[cy], values[cy + 1]
+    v00, v01 = rows0[:, cx], rows0[:, cx + 1]
+    v10, v11 = rows1[:, cx], rows1[:, cx + 1]
     top = v00 + (v01 - v00) * fx
     bottom = v10 + (v11 - v10) * fx
     return 2 * (top + (bottom - top) * fy) - 1
@@ -166,10 +198,10 @@ def _smoothstep(v, low, high):
     return _fade(np.clip((v - low) / (high - low), 0, 1))
 
 
-def _bilinear(field, lx, ly, xs, ys):
+def _bilinear(field, lx, ly, xs, ys, lattice_m=LATTICE_M):
     """Separable bilinear interpolation from the lattice (lx, ly) to pixel centres (xs, ys)."""
-    cx = (xs - lx[0]) / LATTICE_M
-    cy = (ys - ly[0]) / LATTICE_M
+    cx = (xs - lx[0]) / lattice_m
+    cy = (ys - ly[0]) / lattice_m
     i0, j0 = np.floor(cx).astype(int), np.floor(cy).astype(int)
     wx, wy = (cx - i0).astype(np.float32), (cy - j0).astype(np.float32)
     field = field.astype(np.float32)

@@ -171,7 +171,9 @@ def test_cogs_are_valid_and_on_the_live_grid():
     transforms = {asset["href"][len(BUCKET):]: item["properties"]["proj:transform"]
                   for item in catalog_items() for asset in item["assets"].values()}
     cogs = sorted(paths.assets_dir().rglob("*.tif"))
-    assert len(cogs) == 32  # Ottawa: 2 tiles x 2 resolutions x 4; Vancouver: 6 LiDAR projects x 2, 2_3-mosaic-1m x 4
+    # Ottawa: 2 tiles x 2 resolutions x 4; Vancouver: 6 LiDAR projects x 2, 2_3-mosaic-1m x 4;
+    # Ulukhaktok: arcticdem-4_8 and 4_8-mosaic-2m x 2 (DSM and its hillshade); MRDEM-30: 5.
+    assert len(cogs) == 32 + 4 + 5
     for cog in cogs:
         valid, errors, _ = cog_validate(str(cog), quiet=True)
         assert valid, (cog, errors)
@@ -181,7 +183,9 @@ def test_cogs_are_valid_and_on_the_live_grid():
             assert (src.transform.c - left) % (512 * res) == 0 and (top - src.transform.f) % (512 * res) == 0
             assert src.block_shapes == [(512, 512)] and src.compression.name == "lzw"
             assert src.overviews(1), cog
-            if "hillshade" not in cog.name:
+            if "hillshade" in cog.name or "source" in cog.name:
+                assert src.dtypes == ("uint8",) and src.nodata == 0
+            else:
                 assert src.dtypes == ("float32",) and src.nodata == -32767
 
 
@@ -350,3 +354,50 @@ def test_the_mirror_listens_on_loopback_only_and_keeps_its_ca_in_its_cache():
     assert listening and all(conn.laddr.ip == "127.0.0.1" for conn in listening), listening
     bundle = Path(os.environ["REQUESTS_CA_BUNDLE"])
     assert bundle.is_relative_to(paths.cache_dir()) and (paths.proxy_confdir() / "mitmproxy-ca-cert.pem").is_file()
+
+
+MRDEM = f"{BUCKET}mrdem-30/mrdem-30-"
+GILLAM = (-94.90, 56.25, -94.50, 56.45)
+REGION_08 = (-76.25, 45.05, -75.35, 45.55)
+
+
+def read_lonlat(href, lonlat_box, **kwargs):
+    from rasterio.warp import transform_bounds
+
+    with rasterio.open(href) as src:
+        window = from_bounds(*transform_bounds("EPSG:4326", src.crs, *lonlat_box, densify_pts=21), src.transform)
+        return src.read(1, window=window, masked=True, **kwargs)
+
+
+def test_mrdem_has_the_live_size_a_national_overview_and_full_resolution_where_tutorials_read():
+    with rasterio.open(f"{MRDEM}dtm.tif") as src:
+        assert src.shape == (166668, 185220) and src.res == (30, 30)
+        assert src.overviews(1) == [2, 4, 8, 16, 32, 64, 128, 256, 512]
+        canada = src.read(1, out_shape=(src.height // 128, src.width // 128), masked=True)
+        inside_patch = src.read(1, window=rasterio.windows.Window(100_000, 100_000, 512, 512), masked=True)
+    assert 0.25 < canada.count() / canada.size < 0.7  # land, not the whole rectangle
+    assert 0 < canada.min() < 50 and 1500 < canada.max() < 4000
+    assert inside_patch.mask.all()  # full resolution exists only in the patches
+    gillam = read_lonlat(f"{MRDEM}dtm.tif", GILLAM)
+    assert gillam.count() == gillam.size and 20 < gillam.mean() < 400
+    source = read_lonlat(f"{MRDEM}source.tif", GILLAM)
+    assert set(np.unique(source.compressed())) <= {1, 5, 10}
+
+
+def test_the_northern_tile_has_no_dtm_and_the_same_dsm_as_arcticdem():
+    mosaic = read_lonlat(f"{BUCKET}hrdem-mosaic-2m/4_8-mosaic-2m-dsm.tif", (-117.86, 70.71, -117.70, 70.76))
+    arctic = read_lonlat(f"{BUCKET}hrdem-arcticdem/arcticdem-4_8-dsm.tif", (-117.86, 70.71, -117.70, 70.76))
+    assert np.array_equal(mosaic.filled(-32767), arctic.filled(-32767))
+    assert 0.02 < arctic.mask.mean() < 0.5  # sea and voids are nodata
+    assert requests.head(f"{BUCKET}hrdem-mosaic-2m/4_8-mosaic-2m-dtm.tif", timeout=30).status_code == 404
+
+
+def test_the_2m_tiles_overviews_cover_tutorial_08s_region_at_8_m():
+    for tile in OTTAWA_TILES:
+        with rasterio.open(f"{BUCKET}hrdem-mosaic-2m/{tile}-dtm.tif") as src:
+            assert src.overviews(1)[:2] == [2, 4]
+    west = read_lonlat(f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.15, 45.2, -76.05, 45.4),
+                       out_shape=(500, 500))
+    assert west.count() == west.size and 30 < west.mean() < 300
+    far_west_full_resolution = read_lonlat(f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.2, 45.1, -76.19, 45.11))
+    assert far_west_full_resolution.mask.all()  # 2 m only in the Ottawa AOI
