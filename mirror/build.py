@@ -250,17 +250,11 @@ def build_job(job: Job, root: Path, pool, twin: Job | None = None) -> float:
     return time.monotonic() - started
 
 
-def scratch_folder(root: Path) -> Path:
-    """For uncompressed intermediate rasters: in memory when the machine has /dev/shm."""
-    shm = Path("/dev/shm")
-    return Path(tempfile.mkdtemp(prefix="mirror-scratch-", dir=shm if shm.is_dir() else root))
-
-
 def write_raster_assets(job: Job, files: dict, root: Path, pool) -> None:
     x0, res, _, y0, _, _ = job.tile_transform
     col0, row0, width, height = job.window
     transform = from_origin(x0 + col0 * res, y0 - row0 * res, res, res)
-    scratch = scratch_folder(root)
+    scratch = paths.scratch(root)
     raw = {name: scratch / f"{name}.tif" for name in ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm")}
     write_rasters(raw, transform, width, height, res, pool, job.epoch, coverage_in_grid(job.coverage))
     if job.overview_factor:

@@ -11,6 +11,7 @@ classes are as the facts file infers them).
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from rasterio.features import rasterize
 from rasterio.transform import from_origin
 from shapely.geometry import box, shape
 
-from mirror import ASSET_ROOT, PACKAGE_DIR, terrain
+from mirror import ASSET_ROOT, PACKAGE_DIR, paths, terrain
 from mirror.pyramid import Pyramid
 from mirror.tiles import GRID_CRS, Tile
 
@@ -57,8 +58,7 @@ def build(item: dict, dtm_tiles: list[str], root: Path) -> None:
     rows, cols = item["properties"]["proj:shape"]
     transform = from_origin(x0, y0, res, res)
     files = {key: root / asset["href"][len(ASSET_ROOT):] for key, asset in item["assets"].items()}
-    scratch = root / ".scratch" / ITEM
-    scratch.mkdir(parents=True, exist_ok=True)
+    scratch = paths.scratch(root)
     pyramids = {key: Pyramid(scratch, key, cols, rows, transform, GRID_CRS, dtype, nodata,
                              resampling="nearest" if key == "source" else "average")
                 for key, (dtype, nodata) in LAYERS.items()}
@@ -78,7 +78,7 @@ def build(item: dict, dtm_tiles: list[str], root: Path) -> None:
         if vrt_key in files:
             files[vrt_key].write_text(vrt_xml(item["assets"][key]["href"], cols, rows, (x0, res, y0), *LAYERS[key]))
     write_thumbnail(files["thumbnail"], national["hillshade-dtm"])
-    scratch.rmdir()
+    shutil.rmtree(scratch)
 
 
 def national_layers(transform, rows, cols, dtm_tiles, hillshade) -> dict:

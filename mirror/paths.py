@@ -1,6 +1,7 @@
 """Where the mirror keeps what it generates: one cache folder, nothing outside it."""
 
 import os
+import tempfile
 from pathlib import Path
 
 from mirror import REPO_DIR
@@ -13,6 +14,12 @@ def cache_dir() -> Path:
 def assets_dir() -> Path:
     """Answers for the bucket: ``<assets>/<collection>/<file>``."""
     return cache_dir() / "assets"
+
+
+def scratch(fallback: Path) -> Path:
+    """A new folder for the build's intermediate rasters: in memory when the machine has /dev/shm."""
+    shm = Path("/dev/shm")
+    return Path(tempfile.mkdtemp(prefix="mirror-scratch-", dir=shm if shm.is_dir() else fallback))
 
 
 def proxy_confdir() -> Path:
