@@ -70,9 +70,9 @@ def test_checker_reports_a_changed_pin_in_the_pip_section(copy_of_the_repo_files
 
 def test_checker_reports_a_package_missing_from_the_environment(copy_of_the_repo_files):
     with open(copy_of_the_repo_files / "requirements.txt", "a") as requirements:
-        requirements.write("odc-stac==0.4.0\n")
+        requirements.write("planetary-computer==1.0.0\n")
     [problem] = problems_in(copy_of_the_repo_files)
-    assert "odc-stac==0.4.0 (from requirements-test.txt) is missing" in problem
+    assert "planetary-computer==1.0.0 (from requirements-test.txt) is missing" in problem
 
 
 def test_checker_reports_a_package_only_in_the_environment(copy_of_the_repo_files):
