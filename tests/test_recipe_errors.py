@@ -198,3 +198,64 @@ def test_best_dem_near_gillam_falls_back_to_mrdem_offline(best_available_dem):
     dem, transform, crs, source = best_available_dem(NEAR_GILLAM, explain=False)
     assert source == "mrdem-30/dtm"
     assert transform.a == 30 and dem.count() > 0
+
+
+# Tutorial 08: region_statistics loads the mosaic's DTM and DSM with odc-stac and reduces them with Dask.
+
+SCALING = {"en": ROOT / "notebooks/en/08-scaling-up.ipynb", "fr": ROOT / "notebooks/fr/08-passer-a-l-echelle-fr.ipynb"}
+SAYS_08 = {
+    "outside": {"en": "intersects the area", "fr": "ne recoupe la zone"},
+    "no_dtm": {"en": "has no dtm asset", "fr": "n'a pas d'actif dtm"},
+    "gap": {"en": "all nodata over this area", "fr": "n'a que des absences de données"},
+}
+WEST_OF_OTTAWA = (-75.80, 45.36, -75.76, 45.39)
+
+
+@pytest.fixture(scope="module")
+def region_statistics(language):
+    return recipe(SCALING[language])["region_statistics"]
+
+
+def test_region_statistics_outside_canada(region_statistics, language):
+    with pytest.raises(ValueError, match=SAYS_08["outside"][language]):
+        region_statistics((2.25, 48.81, 2.42, 48.90))  # Paris
+
+
+def test_region_statistics_on_a_northern_tile_without_a_dtm(region_statistics, language):
+    with pytest.raises(ValueError, match=SAYS_08["no_dtm"][language]):
+        region_statistics((-119.0, 72.9, -118.7, 73.0))  # Banks Island, tile 4_8
+
+
+def test_region_statistics_in_a_coverage_gap(region_statistics, language):
+    from pyproj import Transformer
+
+    from mirror.terrain import COVERAGE_HOLES
+
+    x, y, radius = COVERAGE_HOLES[0]
+    to_lonlat = Transformer.from_crs("EPSG:3979", "EPSG:4326", always_xy=True)
+    west, south = to_lonlat.transform(x - radius / 4, y - radius / 4)
+    east, north = to_lonlat.transform(x + radius / 4, y + radius / 4)
+    with pytest.raises(ValueError, match=SAYS_08["gap"][language]):
+        region_statistics((west, south, east, north))
+
+
+def test_region_statistics_agree_with_a_direct_read(region_statistics):
+    import numpy as np
+    import rasterio
+    from rasterio.warp import transform_geom
+    from rasterio.windows import from_bounds
+    from shapely.geometry import mapping, shape
+
+    statistics = region_statistics(WEST_OF_OTTAWA, resolution=8)
+    values = list(statistics.values)
+    area = shape(transform_geom("EPSG:4326", "EPSG:3979", mapping(box(*WEST_OF_OTTAWA).segmentize(0.005))))
+    with rasterio.open(DTM_9_2, overview_level=1) as src:  # 8 m
+        window = from_bounds(*area.bounds, transform=src.transform).round_offsets().round_lengths()
+        dtm = src.read(1, window=window, masked=True)
+        inside = rasterio.features.geometry_mask([area], dtm.shape, src.window_transform(window), invert=True)
+    expected = dtm[inside & ~np.ma.getmaskarray(dtm)]
+    assert "9_2-mosaic-2m" in values[0]
+    assert values[2] == pytest.approx(expected.size * 64 / 1e6, rel=0.02)  # area with data, km²
+    assert values[3] == pytest.approx(float(expected.mean()), abs=0.5)  # mean elevation, m
+    assert values[5] == pytest.approx(float(expected.min()), abs=1.0) and values[6] == pytest.approx(float(expected.max()), abs=1.0)
+    assert 0 <= values[8] <= 100
