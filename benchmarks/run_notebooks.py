@@ -161,7 +161,10 @@ def main(argv=None) -> int:
                    f"{result['bytes'] / 1e6:>7.1f} {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}")
             if full:
                 share = result["share_of_full_read"] if "share_of_full_read" in result else result["bytes"] / full["bytes"]
-                row += f" {share:>8.3f} (1/{1 / share:.0f})" if share else f" {0:>13}"
+                if not share:
+                    row += f" {0:>13}"
+                else:  # a fraction of the full read, or a multiple of it (tutorial 08 reads a whole region)
+                    row += f" {share:>8.3f} " + (f"(1/{1 / share:.0f})" if share < 1 else f"({share:.1f}x)")
             if result.get("error"):
                 row += f"  FAILED: {result['error']}"
             print(row)
