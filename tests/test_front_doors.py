@@ -315,19 +315,19 @@ def check_issue_forms(folder: Path) -> list[str]:
     return problems
 
 
-def _load(path: Path):
+def _load_mapping(path: Path):
+    """The YAML file's mapping and no problem, or None and the problem."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         return None, f"{path.name} is not valid YAML: {str(error).splitlines()[0]}"
+    return (data, None) if isinstance(data, dict) else (None, f"{path.name} is not a mapping")
 
 
 def _check_config(path: Path) -> list[str]:
-    config, error = _load(path)
+    config, error = _load_mapping(path)
     if error:
         return [error]
-    if not isinstance(config, dict):
-        return [f"{path.name} is not a mapping"]
     problems = [f"{path.name}: unknown key {key}" for key in sorted(set(config) - CONFIG_KEYS)]
     if "blank_issues_enabled" in config and not isinstance(config["blank_issues_enabled"], bool):
         problems.append(f"{path.name}: blank_issues_enabled should be true or false")
@@ -342,11 +342,9 @@ def _check_config(path: Path) -> list[str]:
 
 
 def _check_form(path: Path) -> list[str]:
-    form, error = _load(path)
+    form, error = _load_mapping(path)
     if error:
         return [error]
-    if not isinstance(form, dict):
-        return [f"{path.name} is not a mapping"]
     problems = [f"{path.name}: unknown top-level key {key}" for key in sorted(set(form) - FORM_KEYS)]
     for key in ("name", "description"):
         if not isinstance(form.get(key), str) or not form[key].strip():
