@@ -18,14 +18,12 @@ import shutil
 import sys
 import tempfile
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import rasterio
-import rasterio.errors
 import rasterio.shutil
 import shapely
 from pyproj import Transformer
@@ -36,12 +34,12 @@ from shapely.geometry import box, mapping
 
 from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, national, paths, snapshot, terrain
 from mirror.pyramid import Pyramid
-from mirror.tiles import GRID_CRS
+from mirror.shading import HILLSHADE_NODATA, hillshade, write_png
+from mirror.tiles import BLOCK, GRID_CRS, to_grid, window_on_grid
+from mirror.vrt import vrt_xml
 
-BLOCK = 512
 CHUNK_ROWS = 1024
 NODATA = terrain.NODATA
-HILLSHADE_NODATA = 0
 OTTAWA_AOI_3979 = (1498068.33, -186524.45, 1522103.68, -164429.19)
 
 # (collection, region in EPSG:3979): the whole Ottawa AOI at 2 m, its centre at 1 m,
@@ -106,8 +104,8 @@ def plan() -> list[Job]:
     catalog = snapshot.read(CATALOG_DIR)
     for collection, region in BUILD_REGIONS:
         for feature in catalog.items[collection]:
-            window = tile_window(feature["properties"]["proj:transform"],
-                                 feature["properties"]["proj:shape"], region)
+            window = window_on_grid(feature["properties"]["proj:transform"],
+                                    feature["properties"]["proj:shape"], region)
             if window is None:
                 continue
             files = {key: asset["href"][len(ASSET_ROOT):] for key, asset in feature["assets"].items()
@@ -117,22 +115,16 @@ def plan() -> list[Job]:
             cog_window, factor = window, None
             if collection in OVERVIEW_REGIONS and "dtm" in files:
                 lonlat_box, factor = OVERVIEW_REGIONS[collection]
-                cog_window = tile_window(properties["proj:transform"], properties["proj:shape"],
-                                         region_3979(lonlat_box), align=BLOCK * factor)
+                cog_window = window_on_grid(properties["proj:transform"], properties["proj:shape"],
+                                            region_polygon(lonlat_box).bounds, align=BLOCK * factor)
             jobs.append(Job(feature["id"], collection, properties["proj:transform"][1],
                             tuple(properties["proj:transform"]), tuple(properties["proj:shape"]), window,
                             files, epoch, LIDAR_COVERAGE.get(feature["id"]), cog_window, factor))
     return sorted(jobs, key=lambda job: -job.pixels)
 
 
-def region_3979(lonlat_box):
-    return region_polygon(lonlat_box).bounds
-
-
 def region_polygon(lonlat_box):
-    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
-    outline = shapely.segmentize(box(*lonlat_box), 0.01)
-    return shapely.transform(outline, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+    return to_grid(box(*lonlat_box), 0.01)
 
 
 def national_item():
@@ -144,23 +136,10 @@ def national_item():
     return item, dtm_tiles
 
 
-def tile_window(transform, shape, region, align=BLOCK):
-    """The part of ``region`` inside the tile, widened to whole blocks (``align`` pixels) of the tile's grid."""
-    x0, res, _, y0, _, _ = transform
-    rows, cols = shape
-    left, bottom, right, top = region
-    col0 = max(math.floor((left - x0) / res / align) * align, 0)
-    col1 = min(math.ceil((right - x0) / res / align) * align, cols)
-    row0 = max(math.floor((y0 - top) / res / align) * align, 0)
-    row1 = min(math.ceil((y0 - bottom) / res / align) * align, rows)
-    if col1 <= col0 or row1 <= row0:
-        return None
-    return (col0, row0, col1 - col0, row1 - row0)
-
-
 def cache_key(jobs: list[Job]) -> str:
     digest = hashlib.sha256()
-    for source in ("build.py", "terrain.py", "tiles.py", "national.py", "pyramid.py", "cog_assembly.py"):
+    for source in ("build.py", "terrain.py", "tiles.py", "national.py", "pyramid.py", "cog_assembly.py",
+                   "shading.py", "vrt.py"):
         digest.update((PACKAGE_DIR / source).read_bytes())
     digest.update(national.OUTLINE.read_bytes())
     digest.update(repr(national_item()).encode())
@@ -278,7 +257,9 @@ def write_descriptions(job: Job, files: dict) -> None:
     coverage = coverage_in_grid(job.coverage)
     for key, vrt_key in (("dtm", "dtm-vrt"), ("dsm", "dsm-vrt")):
         if vrt_key in files and key in files:
-            files[vrt_key].write_text(vrt_xml(job, key, files[key], job.tile_shape))
+            rows, cols = job.tile_shape
+            files[vrt_key].write_text(vrt_xml(f"{ASSET_ROOT}{job.files[key]}", (cols, rows), (x0, res, y0),
+                                              "float32", NODATA, source_window=job.cog_window))
     cog_col0, cog_row0, cog_width, cog_height = job.cog_window
     cog_transform = from_origin(x0 + cog_col0 * res, y0 - cog_row0 * res, res, res)
     footprint = coverage if coverage is not None else coverage_polygon(cog_transform, cog_width, cog_height)
@@ -291,9 +272,7 @@ def write_descriptions(job: Job, files: dict) -> None:
 def coverage_in_grid(lonlat_box):
     if lonlat_box is None:
         return None
-    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
-    dense = shapely.segmentize(box(*lonlat_box), 0.005)
-    return shapely.transform(dense, lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
+    return to_grid(box(*lonlat_box), 0.005)
 
 
 def write_rasters(raw, transform, width, height, res, pool, epoch, coverage):
@@ -395,46 +374,6 @@ def chunk_rasters(chunk):
             "hillshade-dtm": hillshade(dtm, res)[1:-1], "hillshade-dsm": hillshade(dsm, res)[1:-1]}
 
 
-def hillshade(dem, res, azimuth=315.0, altitude=45.0):
-    """gdaldem-style hillshade (1..255, 0 for nodata). With slope s and aspect a from the gradient,
-    sin(alt) cos(s) + cos(alt) sin(s) cos(az - a) needs no trigonometry per pixel:
-    (sin(alt) + cos(alt) (dzdy sin(az) - dzdx cos(az))) / sqrt(1 + dzdx^2 + dzdy^2)."""
-    valid = dem != NODATA
-    z = np.where(valid, dem, np.nan).astype(np.float32)
-    dzdy, dzdx = np.gradient(z, np.float32(res))
-    az, alt = np.radians(360 - azimuth + 90), np.radians(altitude)
-    toward_light = np.float32(np.sin(az)) * dzdy - np.float32(np.cos(az)) * dzdx
-    shade = (np.float32(np.sin(alt)) + np.float32(np.cos(alt)) * toward_light) / np.sqrt(1 + dzdx * dzdx + dzdy * dzdy)
-    out = np.clip(1 + 254 * shade, 1, 255)
-    return np.where(np.isfinite(out), out, HILLSHADE_NODATA).astype(np.uint8)
-
-
-def vrt_xml(job: Job, key: str, cog_path: Path, full_shape) -> str:
-    """A VRT with the live tile's size and grid, its one source the COG window at its place."""
-    rows, cols = full_shape
-    col0, row0, width, height = job.cog_window
-    x0, res, _, y0, _, _ = job.tile_transform
-    href = f"/vsicurl/{ASSET_ROOT}{job.files[key]}"
-    with rasterio.open(cog_path) as src:
-        wkt = src.crs.to_wkt()
-    return f"""<VRTDataset rasterXSize="{cols}" rasterYSize="{rows}">
-  <SRS dataAxisToSRSAxisMapping="1,2">{wkt.replace('"', '&quot;')}</SRS>
-  <GeoTransform>{x0}, {res}, 0, {y0}, 0, {-res}</GeoTransform>
-  <VRTRasterBand dataType="Float32" band="1">
-    <NoDataValue>{NODATA:.0f}</NoDataValue>
-    <ComplexSource>
-      <SourceFilename relativeToVRT="0">{href}</SourceFilename>
-      <SourceBand>1</SourceBand>
-      <SourceProperties RasterXSize="{width}" RasterYSize="{height}" DataType="Float32" BlockXSize="{BLOCK}" BlockYSize="{BLOCK}" />
-      <SrcRect xOff="0" yOff="0" xSize="{width}" ySize="{height}" />
-      <DstRect xOff="{col0}" yOff="{row0}" xSize="{width}" ySize="{height}" />
-      <NODATA>{NODATA:.0f}</NODATA>
-    </ComplexSource>
-  </VRTRasterBand>
-</VRTDataset>
-"""
-
-
 def coverage_polygon(transform, width, height):
     """The window's footprint in EPSG:3979, less the coverage holes."""
     left, top = transform.c, transform.f
@@ -469,20 +408,6 @@ def write_thumbnail(path: Path, raw_source: Path, size: int = 256):
         shape = (max(1, round(src.height * scale)), max(1, round(src.width * scale)))
         data = src.read(1, out_shape=shape)
     write_png(path, data)
-
-
-def write_png(path, data):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        _write_png(path, data)
-    for sidecar in path.parent.glob(path.name + ".aux.xml"):
-        sidecar.unlink()
-
-
-def _write_png(path, data):
-    with rasterio.open(path, "w", driver="PNG", width=data.shape[1], height=data.shape[0], count=1,
-                       dtype="uint8") as dst:
-        dst.write(data, 1)
 
 
 def main(force: bool = False) -> int:

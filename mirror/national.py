@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import rasterio
 import shapely
 from pyproj import Transformer
 from rasterio.features import rasterize
@@ -24,7 +23,9 @@ from shapely.geometry import box, shape
 
 from mirror import ASSET_ROOT, PACKAGE_DIR, paths, terrain
 from mirror.pyramid import Pyramid
-from mirror.tiles import GRID_CRS, Tile
+from mirror.shading import hillshade, write_png
+from mirror.tiles import GRID_CRS, Tile, to_grid, window_on_grid
+from mirror.vrt import vrt_xml
 
 COLLECTION = "mrdem-30"
 ITEM = "mrdem"
@@ -52,8 +53,6 @@ LAYERS = {  # asset key -> (dtype, nodata)
 
 def build(item: dict, dtm_tiles: list[str], root: Path) -> None:
     """Write the item's COGs, VRTs and thumbnail under ``root`` (the assets folder)."""
-    from mirror.build import hillshade  # the same shading as the tiles'
-
     x0, res, _, y0, _, _ = item["properties"]["proj:transform"]
     rows, cols = item["properties"]["proj:shape"]
     transform = from_origin(x0, y0, res, res)
@@ -63,11 +62,11 @@ def build(item: dict, dtm_tiles: list[str], root: Path) -> None:
                              resampling="nearest" if key == "source" else "average")
                 for key, (dtype, nodata) in LAYERS.items()}
 
-    national = national_layers(transform, rows, cols, dtm_tiles, hillshade)
+    national = national_layers(transform, rows, cols, dtm_tiles)
     for key, values in national.items():
         pyramids[key].paste_down(NATIONAL_FACTOR, values, 0, 0)
     for name, lonlat_box in PATCHES.items():
-        row, col, layers = patch_layers(lonlat_box, transform, dtm_tiles, hillshade)
+        row, col, layers = patch_layers(lonlat_box, item["properties"]["proj:transform"], (rows, cols), dtm_tiles)
         for key, values in layers.items():
             pyramids[key].paste_down(1, values, row, col, down_to=NATIONAL_FACTOR // 2)
 
@@ -76,12 +75,12 @@ def build(item: dict, dtm_tiles: list[str], root: Path) -> None:
         pyramid.assemble(files[key])
         vrt_key = f"{key}-vrt"
         if vrt_key in files:
-            files[vrt_key].write_text(vrt_xml(item["assets"][key]["href"], cols, rows, (x0, res, y0), *LAYERS[key]))
+            files[vrt_key].write_text(vrt_xml(item["assets"][key]["href"], (cols, rows), (x0, res, y0), *LAYERS[key]))
     write_thumbnail(files["thumbnail"], national["hillshade-dtm"])
     shutil.rmtree(scratch)
 
 
-def national_layers(transform, rows, cols, dtm_tiles, hillshade) -> dict:
+def national_layers(transform, rows, cols, dtm_tiles) -> dict:
     """Every layer at NATIONAL_FACTOR: relief on the outline of Canada."""
     factor = NATIONAL_FACTOR
     height, width = math.ceil(rows / factor), math.ceil(cols / factor)
@@ -91,21 +90,24 @@ def national_layers(transform, rows, cols, dtm_tiles, hillshade) -> dict:
     ys = transform.f - (np.arange(height) + 0.5) * res
     land = rasterize([outline_3979()], out_shape=(height, width), transform=coarse).astype(bool)
     # The relief on a lattice of twice the pixel size, interpolated: a quarter of the noise to compute.
-    lx, ly = xs[::2], ys[::2]
-    LX, LY = np.meshgrid(lx, ly)
-    lon, lat = Transformer.from_crs(GRID_CRS, "EPSG:4326", always_xy=True).transform(LX, LY)
-    forest = terrain._smoothstep(lat, 44, 47) * (1 - terrain._smoothstep(lat, 57, 62))
-    forest = forest * (terrain._fbm(LX, LY, [400_000, 100_000], seed=41) > -0.2)
-    smooth = [_interpolate(field, lx, ly, xs, ys) for field in (relief(lon, lat, LX, LY), forest)]
+    elevation, forest = terrain._smooth_fields(xs, ys, relief_and_forest, lattice_m=2 * res)
     inland = _blur(land.astype(np.float64), 12)  # about 25 km of coastal plain
-    dtm = (2 + smooth[0] * terrain._smoothstep(inland, 0.45, 0.95)).astype(np.float32)
-    dsm = (dtm + 9 * smooth[1]).astype(np.float32)
+    dtm = (2 + elevation * terrain._smoothstep(inland, 0.45, 0.95)).astype(np.float32)
+    dsm = (dtm + 9 * forest).astype(np.float32)
     dtm[~land] = terrain.NODATA
     dsm[~land] = terrain.NODATA
     source = source_classes(land, coarse, dtm_tiles)
     return {"dtm": dtm, "dsm": dsm, "source": source,
             "hillshade-dtm": hillshade(dtm, res / HILLSHADE_EXAGGERATION),
             "hillshade-dsm": hillshade(dsm, res / HILLSHADE_EXAGGERATION)}
+
+
+def relief_and_forest(X, Y):
+    """Height above sea level and forest cover (0..1), on an EPSG:3979 meshgrid."""
+    lon, lat = Transformer.from_crs(GRID_CRS, "EPSG:4326", always_xy=True).transform(X, Y)
+    forest = terrain._smoothstep(lat, 44, 47) * (1 - terrain._smoothstep(lat, 57, 62))
+    forest = forest * (terrain._fbm(X, Y, [400_000, 100_000], seed=41) > -0.2)
+    return relief(lon, lat, X, Y), forest
 
 
 def relief(lon, lat, X, Y):
@@ -136,19 +138,12 @@ def source_classes(land, coarse, dtm_tiles):
     return classes
 
 
-def patch_layers(lonlat_box, transform, dtm_tiles, hillshade):
-    """Full-resolution layers over a patch, on whole 512-px blocks of the grid: (row, col, layers)."""
-    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
-    outline = shapely.transform(box(*lonlat_box).segmentize(0.01),
-                                lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
-    left, bottom, right, top = outline.bounds
-    res = transform.a
-    col0 = math.floor((left - transform.c) / res / 512) * 512
-    row0 = math.floor((transform.f - top) / res / 512) * 512
-    col1 = math.ceil((right - transform.c) / res / 512) * 512
-    row1 = math.ceil((transform.f - bottom) / res / 512) * 512
-    xs = transform.c + (np.arange(col0, col1) + 0.5) * res
-    ys = transform.f - (np.arange(row0 - 1, row1 + 1) + 0.5) * res  # a one-row halo for the hillshade
+def patch_layers(lonlat_box, gdal_transform, shape, dtm_tiles):
+    """Full-resolution layers over a patch, on whole blocks of the grid: (row, col, layers)."""
+    col0, row0, width, height = window_on_grid(gdal_transform, shape, to_grid(box(*lonlat_box), 0.01).bounds)
+    x0, res, _, y0, _, _ = gdal_transform
+    xs = x0 + (np.arange(col0, col0 + width) + 0.5) * res
+    ys = y0 - (np.arange(row0 - 1, row0 + height + 1) + 0.5) * res  # a one-row halo for the hillshade
     dtm, dsm = terrain.surface_models(xs, ys, lattice_m=PATCH_LATTICE_M)
     centre = shapely.Point(xs.mean(), ys.mean())
     in_hrdem = any(box(*Tile.parse(name).bounds).contains(centre) for name in dtm_tiles)
@@ -160,16 +155,7 @@ def patch_layers(lonlat_box, transform, dtm_tiles, hillshade):
 
 def outline_3979():
     collection = json.loads(OUTLINE.read_text())
-    canada = shape(collection["features"][0]["geometry"])
-    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
-    return shapely.transform(canada.segmentize(0.5),
-                             lambda xy: np.column_stack(to_grid.transform(xy[:, 0], xy[:, 1])))
-
-
-def _interpolate(field, lx, ly, xs, ys):
-    """Bilinear, separable, from the lattice (lx, ly) (increasing x, decreasing y) to (xs, ys)."""
-    along_x = np.stack([np.interp(xs, lx, row) for row in field])
-    return np.stack([np.interp(-ys, -ly, column) for column in along_x.T], axis=1)
+    return to_grid(shape(collection["features"][0]["geometry"]), 0.5)
 
 
 def _blur(values, radius):
@@ -184,29 +170,6 @@ def _blur(values, radius):
     return values
 
 
-def vrt_xml(href: str, cols: int, rows: int, grid, dtype: str, nodata: float) -> str:
-    x0, res, y0 = grid
-    gdal_type = {"float32": "Float32", "uint8": "Byte"}[dtype]
-    wkt = rasterio.crs.CRS.from_string(GRID_CRS).to_wkt().replace('"', "&quot;")
-    return f"""<VRTDataset rasterXSize="{cols}" rasterYSize="{rows}">
-  <SRS dataAxisToSRSAxisMapping="1,2">{wkt}</SRS>
-  <GeoTransform>{x0}, {res}, 0, {y0}, 0, {-res}</GeoTransform>
-  <VRTRasterBand dataType="{gdal_type}" band="1">
-    <NoDataValue>{nodata:.0f}</NoDataValue>
-    <SimpleSource>
-      <SourceFilename relativeToVRT="0">/vsicurl/{href}</SourceFilename>
-      <SourceBand>1</SourceBand>
-      <SourceProperties RasterXSize="{cols}" RasterYSize="{rows}" DataType="{gdal_type}" BlockXSize="512" BlockYSize="512" />
-      <SrcRect xOff="0" yOff="0" xSize="{cols}" ySize="{rows}" />
-      <DstRect xOff="0" yOff="0" xSize="{cols}" ySize="{rows}" />
-    </SimpleSource>
-  </VRTRasterBand>
-</VRTDataset>
-"""
-
-
 def write_thumbnail(path: Path, shaded: np.ndarray, size: int = 256) -> None:
-    from mirror.build import write_png
-
     step = math.ceil(max(shaded.shape) / size)
     write_png(path, np.ascontiguousarray(shaded[::step, ::step]))
