@@ -23,6 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 LANGUAGES = ("en", "fr")
 RECIPE_TAG = "recipe"
+CHECK_TAG = "check"  # hidden cells that assert what the prose claims (the site leaves them out)
+MIN_CHECK_CELLS = 2
 MARKDOWN_FORMAT = "md:myst"  # as in jupytext.toml
 
 # Where the TLS check looks, and what it leaves alone: the fixtures hold
@@ -142,7 +144,8 @@ def check_toc(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 
 def check_twins(en_path: Path, fr_path: Path) -> list[str]:
     """Same cells, in the same order, of the same types, with the same tags and
-    the same code once comments and string literals are set aside.
+    the same code once comments and string literals are set aside; cells tagged
+    `check` must be identical, comments and strings included.
 
     Reports the cell count and the first cell that differs, with a diff.
     """
@@ -165,7 +168,19 @@ def check_twins(en_path: Path, fr_path: Path) -> list[str]:
                 f"{tags_of(fr_cell)} in French"
             )
             break
-        if en_cell.cell_type == "code":
+        if en_cell.cell_type == "code" and CHECK_TAG in tags_of(en_cell):
+            if en_cell.source.rstrip() != fr_cell.source.rstrip():
+                diff = difflib.unified_diff(
+                    en_cell.source.splitlines(), fr_cell.source.splitlines(),
+                    f"en cell {index}", f"fr cell {index}", lineterm="", n=1,
+                )
+                problems.append(
+                    f"{pair}: cell {index} is a '{CHECK_TAG}' cell whose code differs between "
+                    "the languages (check cells must be identical, comments and strings "
+                    "included):\n" + "\n".join(list(diff)[:40])
+                )
+                break
+        elif en_cell.cell_type == "code":
             en_code, fr_code = skeleton(en_cell.source), skeleton(fr_cell.source)
             if en_code != fr_code:
                 diff = difflib.unified_diff(
@@ -284,6 +299,42 @@ def check_recipe(ipynb_path: Path) -> list[str]:
             f"but the last code cell is cell {code_cells[-1]}"
         ]
     return []
+
+
+# Hidden check cells
+
+def check_cells(ipynb_path: Path) -> list[str]:
+    """At least MIN_CHECK_CELLS cells are tagged `check`; each is a code cell that
+    asserts something (an `assert` statement), and none is also the recipe."""
+    cells = read_notebook(ipynb_path).cells
+    where = shown(ipynb_path)
+    tagged = [i for i, cell in enumerate(cells) if CHECK_TAG in tags_of(cell)]
+    problems = []
+    if len(tagged) < MIN_CHECK_CELLS:
+        problems.append(
+            f"{where}: {len(tagged)} cell(s) tagged '{CHECK_TAG}'"
+            + (f" (cells {tagged})" if tagged else "")
+            + f"; at least {MIN_CHECK_CELLS} are wanted, asserting what the prose claims"
+        )
+    for index in tagged:
+        cell = cells[index]
+        if cell.cell_type != "code":
+            problems.append(f"{where}: the '{CHECK_TAG}' cell {index} is a {cell.cell_type} cell, not code")
+            continue
+        if RECIPE_TAG in tags_of(cell):
+            problems.append(f"{where}: cell {index} is tagged both '{CHECK_TAG}' and '{RECIPE_TAG}'")
+        if not _asserts(cell.source):
+            problems.append(f"{where}: the '{CHECK_TAG}' cell {index} has no assert statement")
+    return problems
+
+
+def _asserts(source: str) -> bool:
+    code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return bool(re.search(r"^\s*assert\b", code, re.MULTILINE))
+    return any(isinstance(node, ast.Assert) for node in ast.walk(tree))
 
 
 def recipe_source(ipynb_path: Path) -> str | None:

@@ -56,3 +56,8 @@ def test_notebook_uses_no_code_from_the_repository(notebook):
 
 def test_nothing_disables_tls_verification():
     assert not (problems := checks.check_no_tls_bypass()), failed(problems)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=by_name)
+def test_notebook_has_hidden_check_cells(notebook):
+    assert not (problems := checks.check_cells(notebook)), failed(problems)

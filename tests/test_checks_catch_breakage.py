@@ -291,3 +291,60 @@ def test_tls_check_leaves_the_fixtures_and_itself_alone(repo):
         (repo / name).write_text(bypass + "\n")
     problem = the_one(checks.check_no_tls_bypass(repo))
     assert "mirror/proxy.py:1" in problem
+
+
+# Hidden check cells
+
+CHECK_CELLS = BROKEN / "check-cells"
+
+
+def with_check_cells(notebook, sources=("assert RADIUS_KM == 6371", "assert 2 * RADIUS_KM > 12_000")):
+    for offset, source in enumerate(sources):
+        cell = new_code_cell(source)
+        cell.metadata["tags"] = [checks.CHECK_TAG]
+        notebook.cells.insert(2 + offset, cell)
+
+
+def test_check_cells_pass_with_two_identical_ones_in_both_twins(en, fr):
+    for notebook in (en, fr):
+        edit_notebook(notebook, with_check_cells)
+        assert checks.check_cells(notebook) == []
+        assert checks.check_sync_and_clean(notebook) == []
+        assert checks.check_recipe(notebook) == []
+    assert checks.check_twins(en, fr) == []
+
+
+def test_check_cells_report_a_tutorial_without_any(en):
+    assert "0 cell(s) tagged 'check'; at least 2 are wanted" in the_one(checks.check_cells(en))
+
+
+def test_check_cells_report_a_tutorial_with_only_one():
+    problem = the_one(checks.check_cells(CHECK_CELLS / "one-check-cell" / "01-circles.ipynb"))
+    assert "01-circles.ipynb: 1 cell(s) tagged 'check' (cells [2]); at least 2 are wanted" in problem
+
+
+def test_check_cells_report_a_markdown_cell_and_a_cell_that_asserts_nothing():
+    problems = checks.check_cells(CHECK_CELLS / "asserts-nothing" / "01-circles.ipynb")
+    assert len(problems) == 2, problems
+    assert "the 'check' cell 2 is a markdown cell, not code" in problems[0]
+    assert "the 'check' cell 3 has no assert statement" in problems[1]
+
+
+def test_twins_report_check_cells_that_differ_even_in_a_string():
+    en = CHECK_CELLS / "twins-differ" / "en" / "01-circles.ipynb"
+    fr = CHECK_CELLS / "twins-differ" / "fr" / "01-cercles-fr.ipynb"
+    assert checks.check_cells(en) == [] and checks.check_cells(fr) == []
+    # The same skeleton (only a message differs), which is enough for other code cells ...
+    assert skeleton(nbformat.read(en, as_version=4).cells[3].source) == skeleton(
+        nbformat.read(fr, as_version=4).cells[3].source)
+    # ... but not for check cells.
+    problem = the_one(checks.check_twins(en, fr))
+    assert "cell 3 is a 'check' cell whose code differs between the languages" in problem
+    assert "the circumference is about 40,000 km" in problem and "la circonférence" in problem
+
+
+def test_twins_report_a_check_cell_tagged_in_one_language_only(en, fr):
+    edit_notebook(en, with_check_cells)
+    edit_notebook(fr, lambda nb: with_check_cells(nb) or nb.cells[3].metadata.update(tags=[]))
+    problem = the_one(checks.check_twins(en, fr))
+    assert "cell 3 is tagged ['check'] in English, [] in French" in problem
