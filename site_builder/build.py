@@ -71,6 +71,11 @@ WORDS = {
 # The classes the checker (site_builder.check) looks for.
 SWITCH_CLASS = "lang-switch"
 BANNER_CLASS = "mirror-banner"
+# Cells tagged `check` assert what the prose claims: the build runs them (a failing
+# one fails it) but leaves them out of the page. nbconvert marks a tagged cell
+# with the class celltag_<tag>, which the checker looks for.
+CHECK_TAG = "check"
+CHECK_CELL_CLASS = f"celltag_{CHECK_TAG}"
 
 TOPBAR_STYLE = (
     "display:flex;justify-content:space-between;align-items:center;gap:1em;"
@@ -269,10 +274,16 @@ def execute_notebook(source: Path, by_source: dict[Path, Page], page: Page, root
 
 
 def render_tutorial(notebook, page: Page) -> str:
+    """The executed notebook as HTML, without its `check` cells (code and outputs)."""
+    import copy
+
     from nbconvert import HTMLExporter
 
+    shown = copy.copy(notebook)
+    shown.cells = [cell for cell in notebook.cells
+                   if CHECK_TAG not in cell.get("metadata", {}).get("tags", [])]
     exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": page.title}})
+    body, _ = exporter.from_notebook_node(shown, resources={"metadata": {"name": page.title}})
     return body
 
 

@@ -1,7 +1,8 @@
 """Check a built site against its plan: every tutorial and guide has a page in
 both languages, every language switch leads to the counterpart page (which
-exists and switches back), the indexes list every page, and tutorial pages
-carry the mirror banner exactly when built through the mirror."""
+exists and switches back), the indexes list every page, tutorial pages
+carry the mirror banner exactly when built through the mirror, and no page
+shows a hidden `check` cell."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from site_builder.build import BANNER_CLASS, LANGUAGES, SWITCH_CLASS, Page, SitePlan
+from site_builder.build import BANNER_CLASS, CHECK_CELL_CLASS, LANGUAGES, SWITCH_CLASS, Page, SitePlan
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 
@@ -21,6 +22,7 @@ class PageFacts:
     title: str = ""
     links: list[dict[str, str]] = field(default_factory=list)  # attributes of every <a href>
     banners: int = 0
+    check_cells: int = 0
 
 
 class _Reader(HTMLParser):
@@ -40,6 +42,8 @@ class _Reader(HTMLParser):
             self.facts.links.append(attributes)
         if BANNER_CLASS in classes:
             self.facts.banners += 1
+        if CHECK_CELL_CLASS in classes:
+            self.facts.check_cells += 1
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -106,6 +110,9 @@ def check_site(site: Path, plan: SitePlan, *, mirror: bool) -> list[str]:
         else:
             problems += check_switch(site, page.path, facts, counterpart.path, counterpart.lang)
         if page.kind == "tutorial":
+            if facts.check_cells:
+                problems.append(f"{page.path}: shows {facts.check_cells} cell(s) tagged 'check', "
+                                "which the site hides")
             if mirror and facts.banners != 1:
                 problems.append(f"{page.path}: {facts.banners} mirror banners, expected 1 (built through the mirror)")
             if not mirror and facts.banners:

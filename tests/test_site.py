@@ -25,7 +25,7 @@ import pytest
 import yaml
 
 from site_builder import build, check_site, load_site_plan
-from site_builder.build import LANGUAGES
+from site_builder.build import LANGUAGES, SiteError
 from tiny_tutorials import write_tutorial_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,6 +252,9 @@ def test_a_tutorial_page_shows_a_plot_in_chromium(built_site, tmp_path):
 # built once, then copied and broken in one way per test.
 
 TINY_PLOT_CELL = "import matplotlib.pyplot as plt\n\nplt.plot([1, 3, 2])\nplt.show()"
+# A hidden check cell: run by the build (a failing one fails it), never shown on the page.
+TINY_CHECK_MARK = "tiny-check-cell-ran"
+TINY_CHECK_CELL = f'assert RADIUS_KM == 6371, "RADIUS_KM changed"\nprint("{TINY_CHECK_MARK}")'
 
 
 def write_tiny_repo(root: Path) -> None:
@@ -261,6 +264,7 @@ def write_tiny_repo(root: Path) -> None:
     notebooks = write_tutorial_tree(root)
     for path in (notebooks / "en" / "01-circles.ipynb", notebooks / "fr" / "01-cercles-fr.ipynb"):
         notebook = nbformat.read(path, as_version=4)
+        notebook.cells.insert(2, new_code_cell(TINY_CHECK_CELL, metadata={"tags": ["check"]}))
         notebook.cells.append(new_code_cell(TINY_PLOT_CELL))
         nbformat.write(notebook, path)
     for lang, title in (("en", "The QGIS guide"), ("fr", "Le guide QGIS")):
@@ -346,6 +350,32 @@ def test_the_banner_must_match_how_the_site_was_built(tiny):
         "en/01-circles.html: 0 mirror banners, expected 1 (built through the mirror)",
         "fr/01-cercles-fr.html: 0 mirror banners, expected 1 (built through the mirror)",
     ]
+
+
+def test_check_cells_are_run_but_not_rendered(tiny_site):
+    root, site = tiny_site
+    for page, before in (("en/01-circles.html", "Earth radius"), ("fr/01-cercles-fr.html", "Rayon de la Terre")):
+        text = (site / page).read_text(encoding="utf-8")
+        assert "RADIUS_KM changed" not in text and TINY_CHECK_MARK not in text, (
+            f"{page} shows the hidden check cell (its code or its output)")
+        assert "celltag_check" not in text, f"{page} has a cell tagged 'check'"
+        assert before in text  # the cell before it is still there
+
+
+def test_a_page_showing_a_check_cell_is_reported(tiny):
+    root, site = tiny
+    page = site / "en" / "01-circles.html"
+    edit(page, '<div class="jp-Cell jp-CodeCell', '<div class="jp-Cell jp-CodeCell celltag_check"></div>'
+         '<div class="jp-Cell jp-CodeCell')
+    assert problems_of(root, site) == ["en/01-circles.html: shows 1 cell(s) tagged 'check', which the site hides"]
+
+
+def test_a_failing_check_cell_fails_the_build(tiny, tmp_path):
+    root, _ = tiny
+    for path in (root / "notebooks" / "en" / "01-circles.ipynb", root / "notebooks" / "fr" / "01-cercles-fr.ipynb"):
+        edit(path, "RADIUS_KM = 6371", "RADIUS_KM = 6378")
+    with pytest.raises(SiteError, match="RADIUS_KM changed"):
+        build(tmp_path / "_site", live=True, root=root, log=lambda message: None)
 
 
 def test_links_between_guides_lead_to_their_pages(tiny_site):
