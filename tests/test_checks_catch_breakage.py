@@ -5,6 +5,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 import checks
@@ -348,3 +349,87 @@ def test_twins_report_a_check_cell_tagged_in_one_language_only(en, fr):
     edit_notebook(fr, lambda nb: with_check_cells(nb) or nb.cells[3].metadata.update(tags=[]))
     problem = the_one(checks.check_twins(en, fr))
     assert "cell 3 is tagged ['check'] in English, [] in French" in problem
+
+
+# Each hidden check cell of a tutorial, seen failing on a broken input
+# (tests/fixtures/check-breaks/README.md says how a break is written).
+
+BREAKS = Path(__file__).parent / "fixtures" / "check-breaks"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# Runs the break, then the check cell, in the kernel; then puts back every name as it was
+# (the break's, and those the check cell assigned on the broken input).
+BREAK_WRAPPER = """\
+_before_break = dict(globals())
+assert all(name in _before_break for name in {rebinds!r}), "a name to rebind is not defined yet"
+try:
+    exec({code!r})
+    try:
+        exec({check!r})
+    except AssertionError as _error:
+        print("check failed on the broken input:", repr(_error)[:300])
+    else:
+        raise RuntimeError("the check cell passed on the broken input: " + {why!r})
+finally:
+    globals().update(_before_break)
+    for _name in [name for name in globals() if name not in _before_break and not name.startswith("_")]:
+        del globals()[_name]
+    del _before_break
+"""
+
+
+def break_files():
+    return sorted(BREAKS.glob("*.yaml"))
+
+
+def first_line(cell) -> str:
+    return cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
+
+
+@pytest.mark.parametrize("path", [path for path in break_files()], ids=lambda path: path.stem)
+def test_every_check_cell_has_a_break(path):
+    spec = yaml.safe_load(path.read_text())
+    cells = [cell for cell in nbformat.read(NOTEBOOKS / spec["notebook"], as_version=4).cells
+             if checks.CHECK_TAG in checks.tags_of(cell)]
+    assert len(spec["breaks"]) == len(cells), (
+        f"{spec['notebook']} has {len(cells)} check cells, {path.name} breaks {len(spec['breaks'])}")
+    for number, (entry, cell) in enumerate(zip(spec["breaks"], cells), start=1):
+        assert entry["cell"] in first_line(cell), (
+            f"check cell {number} of {spec['notebook']} starts {first_line(cell)!r}, "
+            f"but {path.name} says {entry['cell']!r}")
+        assert entry["why"] and entry["break"].strip() and isinstance(entry["rebinds"], list), entry
+
+
+@pytest.mark.mirror
+@pytest.mark.parametrize("path", [path for path in break_files()], ids=lambda path: path.stem)
+def test_each_check_cell_fails_on_its_broken_input(path, capsys):
+    """Run the tutorial cell by cell through the mirror (the recipe, run alone by test_recipes,
+    aside); after each check cell passes, apply its break, run it again and see it fail with an
+    AssertionError, then put the input back."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell
+
+    spec = yaml.safe_load(path.read_text())
+    notebook_path = NOTEBOOKS / spec["notebook"]
+    notebook = nbformat.read(notebook_path, as_version=4)
+    client = NotebookClient(notebook, kernel_name="python3", timeout=900,
+                            resources={"metadata": {"path": str(notebook_path.parent)}})
+    breaks = iter(spec["breaks"])
+    caught = []
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code" or checks.RECIPE_TAG in checks.tags_of(cell):
+                continue
+            client.execute_cell(cell, index)
+            if checks.CHECK_TAG not in checks.tags_of(cell):
+                continue
+            entry = next(breaks)
+            probe = new_code_cell(BREAK_WRAPPER.format(rebinds=entry["rebinds"], code=entry["break"],
+                                                       check=cell.source, why=entry["why"]))
+            client.execute_cell(probe, index)
+            said = "".join(output.get("text", "") for output in probe.outputs if output.output_type == "stream")
+            assert "check failed on the broken input" in said, (entry["cell"], probe.outputs)
+            caught.append(f"{entry['cell']} | {entry['why']} | {said.strip()}")
+    with capsys.disabled():
+        print(f"\n{spec['notebook']}: {len(caught)} check cells, each failed on its broken input:")
+        for line in caught:
+            print("  " + line)
