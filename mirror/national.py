@@ -6,7 +6,7 @@ Natural Earth's outline of Canada, and full resolution (with its finer overviews
 in the small PATCHES the tutorials read. Everything else is empty, so nodata.
 Sources (``source`` asset, uint8, 0 = nodata): 10 HRDEM mosaic where a 2 m mosaic tile
 has a DTM, 5 a blend in a 20 km rim around them, 1 adjusted GLO-30 elsewhere (the
-classes are as the facts file infers them).
+classes are as mirror/LIVE-API.md infers them, F-ASSETS-MRDEM).
 """
 
 import json
