@@ -1,4 +1,4 @@
-"""MRDEM-30's national COGs: the live size (185,220 x 166,668 px at 30 m), data where tutorials read.
+"""MRDEM-30's national COGs on the item's grid (as published in 2024-06, LIVE-API.md F-MRDEM-GRID), data where tutorials read.
 
 Live, every pixel of Canada is there. The mirror fills the overviews of factor 64 and
 coarser (1.92 km pixels: enough for a map of the country) with a synthetic relief on
