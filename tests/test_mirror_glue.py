@@ -10,7 +10,8 @@ from mirror.proxy import s3, stac
 @pytest.mark.parametrize("path, expected", [
     ("/stac/api/", "/"), ("/stac/api", "/"), ("/pgstac/api/search", "/search"),
     ("/search", "/search"), ("/stac/api/collections/mrdem-30", "/collections/mrdem-30"),
-    ("/stac/apix", "/stac/apix"),
+    ("/api", "/"), ("/api/", "/"), ("/api/collections/mrdem-30", "/collections/mrdem-30"),
+    ("/stac/apix", "/stac/apix"), ("/apix", "/apix"),
 ])
 def test_every_prefix_reaches_the_same_server_path(path, expected):
     assert stac.upstream_path(path) == expected
@@ -61,6 +62,13 @@ def test_links_point_where_the_live_api_points_and_paging_stays_get():
     assert document["features"][0]["links"][0]["href"] == \
         "https://datacube.services.geo.ca/pgstac/api/collections/c/items/i"
     assert "context" not in document
+
+
+def test_rustac_links_without_its_prefix_keep_their_path():
+    # rustac's OpenAPI document is at /api on its side, which the live host answers as a STAC root
+    assert stac.public_href("https://datacube.services.geo.ca/api") == "https://datacube.services.geo.ca/pgstac/api/api"
+    assert stac.public_href("https://datacube.services.geo.ca/stac/api/") == "https://datacube.services.geo.ca/pgstac/api/"
+    assert stac.public_href("https://example.org/stac/api") == "https://example.org/stac/api"
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Glue between STAC clients and rustac's server, so the mirror answers as the live API.
 
-- The live API sits under /stac/api/ and its links point under /pgstac/api/;
-  rustac serves at the root: every prefix maps to the same rustac path.
+- The live API answers under /stac/api/ and under /api/, and its links point
+  under /pgstac/api/; rustac serves at the root: every prefix maps to the same
+  rustac path, and every link of rustac's points under /pgstac/api/.
 - rustac 0.9.18 answers 500 to GET searches with ``collections=`` (and to some
   other parameter mixes); such GETs become the equivalent POST search, and the
   paging links of the answer are turned back into GET links.
@@ -13,7 +14,8 @@ from urllib.parse import urlencode
 STAC_HOST = "datacube.services.geo.ca"
 PUBLIC_BASE = f"https://{STAC_HOST}"
 LINK_PREFIX = "/pgstac/api"  # where the live API's links point
-API_PREFIXES = ("/stac/api", "/pgstac/api")
+API_PREFIXES = ("/stac/api", "/pgstac/api", "/api")  # where the live API answers
+RUSTAC_PREFIX = "/stac/api"  # rustac's --addr: its root and self links carry it, the others not
 
 LIST_PARAMS = ("collections", "ids")
 NUMBER_PARAMS = ("limit", "skip")
@@ -26,7 +28,7 @@ class BadSearch(ValueError):
 
 
 def upstream_path(path: str) -> str:
-    """The rustac path for a request path under /stac/api, /pgstac/api or the bare root."""
+    """The rustac path for a request path under /stac/api, /pgstac/api, /api or the bare root."""
     for prefix in API_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             path = path[len(prefix):]
@@ -101,7 +103,9 @@ def public_href(href: str) -> str:
     if not href.startswith(PUBLIC_BASE):
         return href
     path = href[len(PUBLIC_BASE):]
-    return f"{PUBLIC_BASE}{LINK_PREFIX}{upstream_path(path).rstrip('/') or '/'}"
+    if path == RUSTAC_PREFIX or path.startswith(RUSTAC_PREFIX + "/"):
+        path = path[len(RUSTAC_PREFIX):]
+    return f"{PUBLIC_BASE}{LINK_PREFIX}{path.rstrip('/') or '/'}"
 
 
 def rewrite_links(document: dict, get_query: dict[str, str] | None = None) -> dict:
