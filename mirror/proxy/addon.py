@@ -72,7 +72,7 @@ class Mirror:
         request = flow.request
         path = stac.upstream_path(request.path.split("?")[0])
         query = dict(request.query.items(multi=False))
-        if request.method == "GET" and stac.is_search_get(path, query):
+        if request.method == "GET" and stac.is_search_get(path):
             try:
                 body = stac.search_body(path, query)
             except stac.BadSearch as error:
@@ -80,6 +80,7 @@ class Mirror:
                                           json.dumps({"code": "BadRequest", "description": str(error)}).encode())
                 return
             flow.metadata["mirror_get_query"] = query
+            flow.metadata["mirror_get_path"] = path
             request.method = "POST"
             request.headers["Content-Type"] = "application/json"
             request.content = json.dumps(body).encode()
@@ -99,9 +100,13 @@ class Mirror:
             if "json" in response.headers.get("Content-Type", "") and response.status_code == 200:
                 document = json.loads(response.content)
                 if isinstance(document, dict):
-                    if "mirror_search_body" in flow.metadata and "numberMatched" not in document:
-                        document["numberMatched"] = self._count(flow.metadata["mirror_search_body"])
-                    stac.rewrite_links(document, flow.metadata.get("mirror_get_query"))
+                    if "mirror_search_body" in flow.metadata:
+                        search = flow.metadata["mirror_search_body"]
+                        matches = self._matches(search)
+                        document["numberMatched"] = len(matches)
+                        stac.sort_page(document, matches, search)
+                    stac.rewrite_links(document, flow.metadata.get("mirror_get_query"),
+                                       flow.metadata.get("mirror_get_path", "/search"))
                     stac.reorder_collections(document, ctx.options.mirror_collection_order.split(","))
                     response.content = json.dumps(document).encode()
             response.headers["Access-Control-Allow-Origin"] = "*"
@@ -113,15 +118,15 @@ class Mirror:
             response.headers["Connection"] = "close"
         self._log(flow)
 
-    def _count(self, search: dict) -> int:
-        """numberMatched, as the live (pgstac) API reports it and rustac does not."""
+    def _matches(self, search: dict) -> list[dict]:
+        """Every match of a search, in one page: for numberMatched (rustac reports none) and the order."""
         body = {k: v for k, v in search.items() if k not in ("skip", "token", "limit")}
         body["limit"] = stac.COUNT_LIMIT
         request = urllib.request.Request(f"http://{ctx.options.mirror_stac_upstream}/search",
                                          data=json.dumps(body).encode(), method="POST",
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return len(json.loads(answer.read())["features"])
+            return json.loads(answer.read())["features"]
 
     def error(self, flow: http.HTTPFlow):
         self._log(flow)
