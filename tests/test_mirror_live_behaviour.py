@@ -4,7 +4,14 @@ Each test here failed against the mirror before it reproduced the behaviour it c
 on an explicit sortby, which holds what the mirror leaves to rustac.
 """
 
+import os
+import re
+import socket
+import ssl
+import subprocess
+import sys
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -85,4 +92,35 @@ def test_an_explicit_sortby_is_passed_to_the_server():
     body = {"collections": ["hrdem-lidar"], "limit": 100, "sortby": [{"field": "id", "direction": "asc"}]}
     answer = requests.post(f"{API}search", json=body, timeout=30)
     assert answer.status_code == 200 and answer.json()["numberReturned"] == answer.json()["numberMatched"]
+
+
+# 3. The bucket speaks HTTP/1.1 only, as S3's REST endpoints do.
+
+def negotiated_protocol(host):
+    """The ALPN protocol the proxy selects for ``host`` when a client offers h2 and http/1.1."""
+    proxy = urlsplit(os.environ["HTTPS_PROXY"])
+    with socket.create_connection((proxy.hostname, proxy.port), timeout=30) as sock:
+        sock.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += sock.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 200"), reply
+        context = ssl.create_default_context(cafile=os.environ["REQUESTS_CA_BUNDLE"])
+        context.set_alpn_protocols(["h2", "http/1.1"])
+        with context.wrap_socket(sock, server_hostname=host) as tls:
+            return tls.selected_alpn_protocol()
+
+
+def test_the_bucket_selects_http_1_1_when_a_client_offers_http_2():
+    assert negotiated_protocol(BUCKET_HOST) == "http/1.1"
+
+
+def test_gdal_reads_the_bucket_over_http_1_1():
+    script = f"import rasterio\nwith rasterio.open({COG!r}) as src: print(src.shape)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "CPL_CURL_VERBOSE": "YES"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"ALPN: curl offers h2", result.stderr), result.stderr[-2000:]
+    assert set(re.findall(r"ALPN: server accepted (\S+)", result.stderr)) == {"http/1.1"}
+    assert not re.search(r"^> \w+ \S+ HTTP/2", result.stderr, re.M)
 

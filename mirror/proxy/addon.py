@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from mitmproxy import ctx, http
+from mitmproxy import ctx, http, tls
 
 import s3
 import stac
@@ -39,6 +39,17 @@ class Mirror:
         if "mirror_faults" in updated:
             self.faults = Faults.from_json(ctx.options.mirror_faults)
             self.draw_fault = self.faults.drawer()
+
+    def tls_start_client(self, tls_start: tls.TlsData):
+        """The bucket speaks HTTP/1.1 only, as S3's REST endpoints do: never select h2 in ALPN for it.
+
+        mitmproxy's own TLS addon builds the connection (it leaves one built by a script alone);
+        only its per-connection copy of the ``http2`` option is turned off, for this host only.
+        """
+        if tls_start.context.client.sni != ASSET_HOST:
+            return
+        ctx.master.addons.get("tlsconfig").tls_start_client(tls_start)
+        tls_start.ssl_conn.get_app_data()["http2"] = False
 
     async def request(self, flow: http.HTTPFlow):
         request = flow.request
