@@ -4,6 +4,7 @@ Each test here failed against the mirror before it reproduced the behaviour it c
 on an explicit sortby, which holds what the mirror leaves to rustac.
 """
 
+import json
 import os
 import re
 import socket
@@ -24,6 +25,11 @@ API = f"{HOST}/stac/api/"
 BUCKET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
 COG = f"https://{BUCKET_HOST}/hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"
 OTTAWA_BBOX = [-75.85, 45.30, -75.60, 45.45]
+
+
+def mirror_run(args, env=None):
+    return subprocess.run([sys.executable, "-m", "mirror", "run", *args], capture_output=True, text=True,
+                          timeout=300, env=env or os.environ)
 
 
 # 1. https://datacube.services.geo.ca/api is a STAC root too (recorded live, Feb 2026).
@@ -124,3 +130,17 @@ def test_gdal_reads_the_bucket_over_http_1_1():
     assert set(re.findall(r"ALPN: server accepted (\S+)", result.stderr)) == {"http/1.1"}
     assert not re.search(r"^> \w+ \S+ HTTP/2", result.stderr, re.M)
 
+
+# 4. Clients get no GDAL setting that a live reader would not have.
+
+def test_gdal_lists_the_folder_as_it_does_live(tmp_path):
+    """Without GDAL_DISABLE_READDIR_ON_OPEN, opening a COG makes GDAL ask for its folder: the mirror must not hide it."""
+    log = tmp_path / "requests.jsonl"
+    env = {name: value for name, value in os.environ.items() if name != "GDAL_DISABLE_READDIR_ON_OPEN"}
+    script = ("import os, rasterio\n"
+              "assert 'GDAL_DISABLE_READDIR_ON_OPEN' not in os.environ, 'the mirror set it'\n"
+              f"rasterio.open({COG!r}).close()")
+    result = mirror_run(["--log", str(log), "--", sys.executable, "-c", script], env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    paths = [json.loads(line)["path"] for line in log.read_text().splitlines()]
+    assert "/hrdem-mosaic-2m/" in paths, paths
