@@ -131,6 +131,16 @@ def test_gdal_reads_the_bucket_over_http_1_1():
     assert not re.search(r"^> \w+ \S+ HTTP/2", result.stderr, re.M)
 
 
+def test_a_head_answer_has_no_body_so_the_next_answer_on_the_connection_is_read():
+    # Over HTTP/1.1 a body after a HEAD answer would be read as the start of the next answer.
+    with requests.Session() as session:
+        for _ in range(2):
+            missing = session.head(f"https://{BUCKET_HOST}/hrdem-mosaic-2m/no-such-key.tif", timeout=30)
+            assert missing.status_code == 404 and missing.content == b""
+            part = session.get(COG, headers={"Range": "bytes=0-3"}, timeout=30)
+            assert part.status_code == 206 and part.content in (b"II*\x00", b"II+\x00")
+
+
 # 4. Clients get no GDAL setting that a live reader would not have.
 
 def test_gdal_lists_the_folder_as_it_does_live(tmp_path):

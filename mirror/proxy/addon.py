@@ -107,6 +107,9 @@ class Mirror:
 
     def response(self, flow: http.HTTPFlow):
         response = flow.response
+        if response is not None and flow.request.method == "HEAD":
+            # Headers only, errors included (as S3 answers): over HTTP/1.1 a body would be read as the next answer.
+            response.raw_content = b""
         if flow.metadata.get("mirror_host") == stac.STAC_HOST and response is not None:
             if "json" in response.headers.get("Content-Type", "") and response.status_code == 200:
                 document = json.loads(response.content)
