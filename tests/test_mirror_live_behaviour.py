@@ -32,7 +32,7 @@ def mirror_run(args, env=None):
                           timeout=300, env=env or os.environ)
 
 
-# 1. https://datacube.services.geo.ca/api is a STAC root too (recorded live, Feb 2026).
+# 1. https://datacube.services.geo.ca/api is a STAC root too (mirror/LIVE-API.md F-API-ROOT).
 
 def test_the_api_root_opens_and_searches_as_live():
     search = Client.open(f"{HOST}/api").search(collections=["hrdem-mosaic-2m"], bbox=OTTAWA_BBOX)
@@ -51,7 +51,7 @@ def test_paths_under_api_resolve_and_its_links_point_where_the_live_links_point(
     assert requests.get(f"{HOST}/api/collections/hrdem-mosaic-2m", timeout=30).json()["id"] == "hrdem-mosaic-2m"
 
 
-# 2. Searches come newest first by default, as pgstac sorts: datetime descending, then id descending.
+# 2. Searches come newest first by default, as pgstac sorts: datetime descending, then id descending (F-ORDER).
 
 def order_key(feature):
     return datetime.fromisoformat(feature["properties"]["datetime"]), feature["id"]
@@ -93,6 +93,15 @@ def test_a_collections_items_listing_is_newest_first_across_pages():
     assert first_page == everything[:len(first_page)]
 
 
+def test_the_recorded_search_comes_back_in_the_recorded_order():
+    # F-ORDER: this search, run live on 2026-10-07, returned these three projects in this order
+    city_hall = {"type": "Point", "coordinates": [-123.1139388, 49.261317]}
+    answer = requests.post(f"{API}search", json={"collections": ["hrdem-lidar"], "intersects": city_hall, "limit": 20},
+                           timeout=30).json()
+    assert [feature["id"] for feature in answer["features"]] == [
+        "BC-Vancouver_Island_Sunshine_Coast_2018-1m", "BC-Lower_Mainland_2016-1m", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"]
+
+
 def test_an_explicit_sortby_is_passed_to_the_server():
     # rustac accepts sortby and ignores it; the mirror does not sort in its place (the live order is unknown).
     body = {"collections": ["hrdem-lidar"], "limit": 100, "sortby": [{"field": "id", "direction": "asc"}]}
@@ -100,7 +109,7 @@ def test_an_explicit_sortby_is_passed_to_the_server():
     assert answer.status_code == 200 and answer.json()["numberReturned"] == answer.json()["numberMatched"]
 
 
-# 3. The bucket speaks HTTP/1.1 only, as S3's REST endpoints do.
+# 3. The bucket speaks HTTP/1.1 only, as S3's REST endpoints do (F-S3-HTTP11).
 
 def negotiated_protocol(host):
     """The ALPN protocol the proxy selects for ``host`` when a client offers h2 and http/1.1."""

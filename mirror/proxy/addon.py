@@ -41,7 +41,7 @@ class Mirror:
             self.draw_fault = self.faults.drawer()
 
     def tls_start_client(self, tls_start: tls.TlsData):
-        """The bucket speaks HTTP/1.1 only, as S3's REST endpoints do: never select h2 in ALPN for it.
+        """The bucket speaks HTTP/1.1 only, as S3's REST endpoints do (mirror/LIVE-API.md F-S3-HTTP11).
 
         mitmproxy's own TLS addon builds the connection (it leaves one built by a script alone);
         only its per-connection copy of the ``http2`` option is turned off, for this host only.

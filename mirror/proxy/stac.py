@@ -1,13 +1,15 @@
 """Glue between STAC clients and rustac's server, so the mirror answers as the live API.
 
 - The live API answers under /stac/api/ and under /api/, and its links point
-  under /pgstac/api/; rustac serves at the root: every prefix maps to the same
-  rustac path, and every link of rustac's points under /pgstac/api/.
+  under /pgstac/api/ (mirror/LIVE-API.md F-ROOT, F-API-ROOT, F-PGSTAC-LINKS; the
+  links of the /api answers are not recorded: the mirror points them there too).
+  rustac serves at the root: every prefix maps to the same rustac path, and
+  every link of rustac's points under /pgstac/api/.
 - rustac 0.9.18 answers 500 to GET searches with ``collections=`` (and to some
   other parameter mixes); every GET search (on /search or /collections/{id}/items)
   becomes the equivalent POST search, and the paging links of the answer are
   turned back into GET links.
-- The live API (pgstac) returns matches newest first by default; rustac keeps
+- The live API (pgstac) returns matches newest first by default (F-ORDER); rustac keeps
   the snapshot's order and ignores ``sortby``. The proxy puts each page in
   pgstac's default order (``newest_first``) unless the client sent a ``sortby``.
 """
