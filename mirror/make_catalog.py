@@ -70,7 +70,7 @@ OTHER_COLLECTION_IDS = [
     "river-ice-canada-archive", "surface-water-frequency", "vegetation",
 ]
 
-# 2 m tiles with a DTM (facts, section 6).
+# 2 m tiles with a DTM (LIVE-API.md F-TILES-2M-DTM).
 DTM_TILES = (
     [f"1_{r}" for r in range(3, 8)] + [f"2_{r}" for r in range(3, 9)]
     + [f"3_{r}" for r in range(3, 9)] + [f"4_{r}" for r in range(3, 7)]
@@ -132,15 +132,15 @@ LIDAR_TITLES_FR = {
     "extent": "Étendue", "coverage": "Couverture des données", "thumbnail": "Vignette",
 }
 
-# hrdem-lidar projects (LIVE-API.md F-LIDAR, F-VANCOUVER): id, datetime, and the recorded proj:shape and
-# proj:transform where there are some. Where they are not, the raster is the EPSG:3979 rectangle around the
-# project's data (mirror/regions.py), widened by FOOTPRINT_MARGIN_M (not verified); a recorded shape alone
-# is centred on the data.
+# hrdem-lidar projects (LIVE-API.md F-LIDAR-DATE, F-VAN-PROJECTS, F-VAN-GRIDS): id, datetime, and the
+# recorded proj:shape and proj:transform where there are some. Where they are not, the raster is the
+# EPSG:3979 rectangle around the project's data (mirror/regions.py), widened by FOOTPRINT_MARGIN_M (not
+# verified).
 LIDAR_PROJECTS = [
     ("BC-Lower_Mainland_2016-1m", "2016-09-12", [101050, 161217], [-2004559, 1, 0, 504008, 0, -1]),
     ("BC-Vancouver_Island_Sunshine_Coast_2018-1m", "2019-10-01", [430547, 300978],
      [-2249116, 1, 0, 807835, 0, -1]),
-    ("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "2013-02-19", [35645, 30868], None),
+    ("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "2013-02-19", [35645, 30868], [-1996021, 1, 0, 490712, 0, -1]),
     ("VILLE_BURNABY-VILLE_BURNABY-1m", "2015-06-10", None, None),
     ("VILLE_SURREY-VILLE_SURREY-1m", "2013-04-11", None, None),
     ("NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m", "2023-08-13", None, None),
@@ -258,22 +258,17 @@ def lidar_items():
     items = []
     for item_id, date, shape, transform in LIDAR_PROJECTS:
         if transform is None:
-            shape, transform = raster_around_data(LIDAR_DATA[item_id], shape)
+            shape, transform = raster_around_data(LIDAR_DATA[item_id])
         items.append(item("hrdem-lidar", item_id, f"{date}T12:00:00Z", transform, shape,
                           LIDAR_ASSETS, f"hrdem-lidar/{item_id}", bilingual=True))
     return items
 
 
-def raster_around_data(lonlat_boxes, shape=None):
-    """proj:shape and proj:transform (1 m) of the EPSG:3979 rectangle around the data, widened by the
-    margin; or of ``shape`` centred on the data."""
+def raster_around_data(lonlat_boxes):
+    """proj:shape and proj:transform (1 m) of the EPSG:3979 rectangle around the data, widened by the margin."""
     left, bottom, right, top = to_grid(shapely.union_all([box(*b) for b in lonlat_boxes]), 0.01).bounds
-    if shape is None:
-        left, top = math.floor(left) - FOOTPRINT_MARGIN_M, math.ceil(top) + FOOTPRINT_MARGIN_M
-        shape = [top - math.floor(bottom) + FOOTPRINT_MARGIN_M, math.ceil(right) + FOOTPRINT_MARGIN_M - left]
-    else:
-        rows, cols = shape
-        left, top = round((left + right - cols) / 2), round((top + bottom + rows) / 2)
+    left, top = math.floor(left) - FOOTPRINT_MARGIN_M, math.ceil(top) + FOOTPRINT_MARGIN_M
+    shape = [top - math.floor(bottom) + FOOTPRINT_MARGIN_M, math.ceil(right) + FOOTPRINT_MARGIN_M - left]
     return shape, [left, 1, 0, top, 0, -1]
 
 

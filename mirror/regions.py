@@ -1,7 +1,7 @@
 """Where the mirror's hrdem-lidar projects have data: the one place the catalog (footprints)
 and the build (coverage masks, extent files) read it from.
 
-Metro Vancouver, as recorded (mirror/LIVE-API.md, fact F-VANCOUVER; the evidence is
+Metro Vancouver, as recorded (mirror/LIVE-API.md, F-VAN-PROJECTS and F-VAN-MAPLE-OVERLAP; the evidence is
 mirror/evidence/vancouver-lidar-coverage.json): inside the evidence box (lon -123.5..-122.2,
 lat 49.0..49.6) each range is the recorded range of the project's real ``-extent.geojson``,
 to about 0.01 degree. Where a recorded range stops at the box's edge the data go on beyond
@@ -14,7 +14,8 @@ EVIDENCE_BOX = (-123.5, 49.0, -122.2, 49.6)
 LIDAR_DATA = {
     "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m": [(-122.75, 49.0, -121.9, 49.36)],
     "NRCAN-Lower_Mainland_2020-1m": [(-122.84, 49.39, -121.9, 49.75)],
-    "NRCAN-Lower_Mainland_2019-1m": [(-122.72, 49.2, -121.9, 49.75)],
+    # Its data reach 49.2 only east of -122.29; none at the Maple Ridge point (F-VAN-MAPLE-OVERLAP).
+    "NRCAN-Lower_Mainland_2019-1m": [(-122.72, 49.29, -121.9, 49.75), (-122.29, 49.2, -121.9, 49.29)],
     "BC-Vancouver_Island_Sunshine_Coast_2018-1m": [(-125.0, 49.33, -123.18, 50.3)],
     "BC-BCTS_Chinook_Kamloops_UTM10_2018-1m": [(-123.2, 49.58, -122.2, 49.65), (-120.9, 50.5, -120.1, 51.0)],
     "BC-BCTS_Chinook_Kamloops_UTM10_2017-1m": [
