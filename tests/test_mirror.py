@@ -1,6 +1,7 @@
 """The running mirror seen as a client sees the live hosts (run inside `python -m mirror run`)."""
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -167,9 +168,17 @@ def catalog_items():
         yield from json.loads(path.read_text())["features"]
 
 
-def test_cogs_are_valid_and_on_the_live_grid():
-    transforms = {asset["href"][len(BUCKET):]: item["properties"]["proj:transform"]
-                  for item in catalog_items() for asset in item["assets"].values()}
+def gdal_overview_count(shape):
+    """GDAL's default for a COG: halve until the level fits in one 512 x 512 block."""
+    count = 0
+    while max(math.ceil(side / 2**count) for side in shape) > 512:
+        count += 1
+    return count
+
+
+def test_cogs_are_valid_and_have_the_live_size_grid_and_overviews():
+    grids = {asset["href"][len(BUCKET):]: item["properties"]
+             for item in catalog_items() for asset in item["assets"].values()}
     cogs = sorted(paths.assets_dir().rglob("*.tif"))
     # Ottawa: 2 tiles x 2 resolutions x 4; Vancouver: 6 LiDAR projects x 2, 2_3-mosaic-1m x 4;
     # Ulukhaktok: arcticdem-4_8 and 4_8-mosaic-2m x 2 (DSM and its hillshade); MRDEM-30: 5.
@@ -177,16 +186,37 @@ def test_cogs_are_valid_and_on_the_live_grid():
     for cog in cogs:
         valid, errors, _ = cog_validate(str(cog), quiet=True)
         assert valid, (cog, errors)
-        left, res, _, top, _, _ = transforms[cog.relative_to(paths.assets_dir()).as_posix()]
+        properties = grids[cog.relative_to(paths.assets_dir()).as_posix()]
+        left, res, _, top, _, _ = properties["proj:transform"]
+        rows, cols = properties["proj:shape"]
         with rasterio.open(cog) as src:
             assert src.crs.to_epsg() == 3979 and src.res == (res, res), cog
-            assert (src.transform.c - left) % (512 * res) == 0 and (top - src.transform.f) % (512 * res) == 0
+            assert src.shape == (rows, cols) and src.bounds == (left, top - rows * res, left + cols * res, top), cog
             assert src.block_shapes == [(512, 512)] and src.compression.name == "lzw"
-            assert src.overviews(1), cog
+            assert len(src.overviews(1)) == gdal_overview_count(src.shape), (cog, src.overviews(1))
+            if "-mosaic-2m" in cog.name:
+                assert src.shape == (250000, 250000) and len(src.overviews(1)) == 9, cog
+            if "-mosaic-1m" in cog.name:
+                assert src.shape == (500000, 500000) and len(src.overviews(1)) == 10, cog
             if "hillshade" in cog.name or "source" in cog.name:
                 assert src.dtypes == ("uint8",) and src.nodata == 0
             else:
                 assert src.dtypes == ("float32",) and src.nodata == -32767
+
+
+def test_vrts_are_the_whole_file_at_its_full_size():
+    for item in catalog_items():
+        rows, cols = item["properties"]["proj:shape"]
+        for key in ("dtm-vrt", "dsm-vrt"):
+            vrt = paths.assets_dir() / item["assets"].get(key, {}).get("href", BUCKET)[len(BUCKET):]
+            if not vrt.is_file():
+                continue
+            text = vrt.read_text()
+            cog = item["assets"][key[:3]]["href"]
+            assert f'<VRTDataset rasterXSize="{cols}" rasterYSize="{rows}">' in text, vrt
+            assert f"/vsicurl/{cog}</SourceFilename>" in text, vrt
+            for rect in ("SrcRect", "DstRect"):
+                assert f'<{rect} xOff="0" yOff="0" xSize="{cols}" ySize="{rows}" />' in text, vrt
 
 
 def test_the_ottawa_aoi_reads_elevations_not_nodata():
@@ -231,6 +261,18 @@ def test_rio_info_through_mirror_run():
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["crs"] == "EPSG:3979" and info["dtype"] == "float32" and info["nodata"] == -32767
+    # As printed live: the whole 500 km tile.
+    assert info["shape"] == [250000, 250000] and info["bounds"] == [1500000, -500000, 2000000, 0]
+
+
+def test_rio_cogeo_info_through_mirror_run_counts_gdals_default_overviews():
+    rio = str(Path(sys.executable).with_name("rio"))
+    result = mirror_run(["--", rio, "cogeo", "info", "--json", f"{BUCKET}hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"])
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["COG"] and (info["Profile"]["Width"], info["Profile"]["Height"]) == (250000, 250000)
+    levels = info["IFD"]
+    assert len(levels) == 1 + 9 and [level["Decimation"] for level in levels[1:5]] == [2, 4, 8, 16]
 
 
 def test_run_passes_the_exit_status_through_and_explains_a_missing_command():
