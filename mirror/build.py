@@ -30,12 +30,12 @@ import numpy as np
 import rasterio
 import shapely
 from pyproj import Transformer
-from rasterio.features import geometry_mask
+from rasterio.features import geometry_mask, rasterize
 from rasterio.transform import from_origin
 from rasterio.windows import Window
 from shapely.geometry import box, mapping
 
-from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, national, paths, snapshot, terrain
+from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, national, paths, regions, snapshot, terrain
 from mirror.pyramid import Pyramid
 from mirror.shading import HILLSHADE_NODATA, hillshade, write_png
 from mirror.tiles import BLOCK, GRID_CRS, to_grid, window_on_grid
@@ -66,27 +66,27 @@ BLOCKS = (
           overviews=((-76.25, 45.05, -75.35, 45.55), 4)),
     # Its centre at 1 m, a band that reaches across x = 1,500,000 m so both tiles exist at 1 m too.
     Block("ottawa-1m", (1499000, -177500, 1513000, -173500), ("hrdem-mosaic-1m",)),
-    # A Metro Vancouver block (4 km x 3 km at 1 m) for every LiDAR project that claims it and for
-    # the 1 m mosaic (which there equals its newest covering project, pixel for pixel).
-    Block("vancouver", (-1979500, 470500, -1975500, 473500), ("hrdem-lidar", "hrdem-mosaic-1m")),
+    # Metro Vancouver as recorded (mirror/LIVE-API.md, F-VAN-CITYHALL, F-VAN-MAPLE, F-VAN-MAPLE-OVERLAP), at
+    # 1 m, for every LiDAR project whose footprint claims the block and for the mosaic, which there is
+    # the newest project whose data cover the block, pixel for pixel. CITY, 3 km x 3 km around City
+    # Hall: VILLE_VANCOUVER 2013 and BC-Lower_Mainland_2016 have data (the mosaic is 2016). MAPLE,
+    # 2 km x 2 km around Maple Ridge: BC-Lower_Mainland_2016 and FHIMP 2023 (the mosaic is 2023).
+    Block("city", (-1980000, 472000, -1977000, 475000), ("hrdem-lidar", "hrdem-mosaic-1m")),
+    Block("maple", (-1947500, 452500, -1945500, 454500), ("hrdem-lidar", "hrdem-mosaic-1m")),
     # Around Ulukhaktok (Victoria Island), lon -117.86..-117.70, lat 70.71..70.76: ArcticDEM and the
     # northern 2 m mosaic tile, DSM only.
     Block("ulukhaktok", (-805000, 2508000, -797500, 2515000), ("hrdem-arcticdem", "hrdem-mosaic-2m")),
 )
 MOSAICS = ("hrdem-mosaic-1m", "hrdem-mosaic-2m")
-# Where a LiDAR project really has data (lon/lat), when it is less than its footprint claims
-# (invented: the two cities meet at -123.075 here, so both have data in the Vancouver block).
-# The Sunshine Coast survey's footprint covers Vancouver; its data stop west of Howe Sound.
-LIDAR_COVERAGE = {
-    "VILLE_VANCOUVER-VILLE_VANCOUVER-1m": ((-123.225, 49.198, -123.075, 49.315),),
-    "VILLE_BURNABY-VILLE_BURNABY-1m": ((-123.075, 49.180, -122.890, 49.300),),
-    "BC-Vancouver_Island_Sunshine_Coast_2018-1m": ((-124.600, 49.350, -123.350, 50.200),),
-}
+# Every item of these is built, with empty COGs where no block meets it: a search over Metro Vancouver
+# returns projects whose footprints miss both blocks (Burnaby, Surrey), and their extent files are
+# what a reader opens to see where their data are. Empty files cost almost nothing (no terrain).
+EVERY_ITEM = ("hrdem-lidar",)
 DEM_KEYS = ("dtm", "dsm")
 PYRAMID_KEYS = ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm")  # the COGs of a job
 RASTER_KEYS = PYRAMID_KEYS + ("thumbnail",)
 SOURCES = ("build.py", "terrain.py", "tiles.py", "national.py", "pyramid.py", "cog_assembly.py", "shading.py",
-           "vrt.py", "snapshot.py")
+           "vrt.py", "snapshot.py", "regions.py")
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def plan() -> list[Job]:
     jobs = []
     for collection, features in catalog.items.items():
         blocks = [block for block in BLOCKS if collection in block.collections]
-        for feature in features if blocks else []:
+        for feature in features if blocks or collection in EVERY_ITEM else []:
             job = plan_item(feature, collection, blocks, projects)
             if job is not None:
                 jobs.append(job)
@@ -185,7 +185,7 @@ def plan_item(feature, collection, blocks, projects) -> Job | None:
             lonlat_box, factor = block.overviews
             overview_area = Area.on_grid(transform, shape, region_polygon(lonlat_box).bounds, align=BLOCK * factor)
         windows.append(BuildWindow(block.name, area, epoch, extent, overview_area, factor, lonlat_box))
-    if not claimed:
+    if not claimed and collection not in EVERY_ITEM:
         return None
     files = {key: asset["href"][len(ASSET_ROOT):] for key, asset in feature["assets"].items()
              if asset["href"].startswith(ASSET_ROOT)}
@@ -193,8 +193,10 @@ def plan_item(feature, collection, blocks, projects) -> Job | None:
 
 
 def data_extent(feature) -> tuple | None:
-    """Where a LiDAR project has data: lon/lat boxes, or None when the data fill its footprint."""
-    return LIDAR_COVERAGE.get(feature["id"])
+    """Where a LiDAR project has data (lon/lat boxes, from ``regions.py``, which the catalog's
+    footprints are drawn from too), or None when the data fill its footprint."""
+    boxes = regions.LIDAR_DATA.get(feature["id"])
+    return None if boxes is None else tuple(tuple(lonlat_box) for lonlat_box in boxes)
 
 
 def extent_polygon(lonlat_boxes):
@@ -374,7 +376,7 @@ def start_raster_assets(job: Job, files: dict, scratch: Path, pool) -> list:
         if shaded is None or window.area.pixels > shaded[0]:
             shaded = (window.area.pixels, raw.get("hillshade-dtm"))
     if "thumbnail" in files:
-        write_thumbnail(files["thumbnail"], shaded[1] if shaded else None, job.shape)
+        write_thumbnail(files["thumbnail"], shaded[1] if shaded else None, job)
     return [pool.submit(assemble_cog, (job.transform, job.shape, key, windows[key], regions[key], files[key], scratch))
             for key in keys]
 
@@ -417,7 +419,7 @@ def data_footprint(job: Job):
     if job.data_extent is not None:
         return extent_polygon(job.data_extent)
     parts = [(window.overview_area or window.area).polygon(job.transform) for window in job.windows]
-    footprint = parts[0] if len(parts) == 1 else shapely.union_all(parts)
+    footprint = parts[0] if len(parts) == 1 else shapely.union_all(parts)  # (empty without windows)
     for cx, cy, radius in terrain.COVERAGE_HOLES:
         footprint = footprint.difference(shapely.Point(cx, cy).buffer(radius, quad_segs=16))
     return footprint
@@ -522,11 +524,20 @@ def write_coverage(path: Path, footprint):
     frame.to_file(path, driver="GPKG", layer="coverage", engine="pyogrio")
 
 
-def write_thumbnail(path: Path, raw_source: Path | None, shape: tuple, size: int = 256):
-    """The largest window's hillshade, or a blank picture of the item's shape when it has no window."""
+def write_thumbnail(path: Path, raw_source: Path | None, job: Job, size: int = 256):
+    """The largest window's hillshade; for a job without windows, its data footprint in grey on the
+    item's grid (0 elsewhere)."""
     if raw_source is None:
-        scale = size / max(shape)
-        write_png(path, np.zeros((max(1, round(shape[0] * scale)), max(1, round(shape[1] * scale))), np.uint8))
+        rows, cols = job.shape
+        scale = size / max(rows, cols)
+        out_shape = (max(1, round(rows * scale)), max(1, round(cols * scale)))
+        x0, res, _, y0, _, _ = job.transform
+        footprint = data_footprint(job)
+        data = np.zeros(out_shape, np.uint8)
+        if not footprint.is_empty:
+            data = rasterize([footprint], out_shape=out_shape, fill=0, default_value=128, dtype="uint8",
+                             transform=from_origin(x0, y0, res * cols / out_shape[1], res * rows / out_shape[0]))
+        write_png(path, data)
         return
     with rasterio.open(raw_source) as src:
         scale = size / max(src.width, src.height)
