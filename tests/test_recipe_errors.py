@@ -145,6 +145,84 @@ def test_a_northern_tile_without_a_dtm(read_aoi_dem, language):
         read_aoi_dem(banks_island, asset="dtm", resolution=16)
 
 
+# Tutorial 06: newest_covering_project returns the newest hrdem-lidar item whose `extent` covers the AOI.
+
+LIDAR = {"en": ROOT / "notebooks/en/06-lidar-projects.ipynb", "fr": ROOT / "notebooks/fr/06-projets-lidar-fr.ipynb"}
+CITY_HALL = (-123.1139, 49.2613)  # recorded live: BC-Lower_Mainland_2016-1m
+MAPLE_RIDGE = (-122.59996, 49.21938)  # recorded live: NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m
+STRAIT_OF_GEORGIA = (-123.40, 49.20)  # inside BC-Lower_Mainland_2016-1m's recorded raster, west of its data
+SAYS_06 = {
+    "not_a_place": {"en": r"give a \(lon, lat\) point", "fr": r"donnez un point \(lon, lat\)"},
+    "swapped": {"en": "give the longitude first", "fr": "donnez la longitude d'abord"},
+    "not_degrees": {"en": "is not in degrees", "fr": "n'est pas en degrés"},
+    "outside": {"en": "is outside Canada", "fr": "est hors du Canada"},
+    "no_survey": {"en": "no LiDAR survey there", "fr": "aucun levé LiDAR n'a été fait à cet endroit"},
+    "too_early": {"en": r"dated \.\./2010-12-31 intersects", "fr": r"daté de \.\./2010-12-31 ne recoupe"},
+    "over_claim": {
+        "en": r"claim the AOI by their footprint, but no extent covers it all: .*BC-Lower_Mainland_2016-1m \(2016-09-12\): data over 0 %",
+        "fr": r"englobent la ZOI par leur emprise, mais aucun actif extent ne la couvre entièrement : .*BC-Lower_Mainland_2016-1m \(2016-09-12\) : données sur 0 %",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def newest_covering_project(language):
+    return recipe(LIDAR[language])["newest_covering_project"]
+
+
+def says_06(kind, language):
+    return pytest.raises(ValueError, match=SAYS_06[kind][language])
+
+
+def test_newest_project_of_something_that_is_not_a_place(newest_covering_project, language):
+    with says_06("not_a_place", language):
+        newest_covering_project("Vancouver City Hall")
+    with says_06("not_a_place", language):
+        newest_covering_project((-123.1139, 49.2613, 0))  # three numbers: neither a point nor a box
+
+
+def test_newest_project_with_latitude_first(newest_covering_project, language):
+    with says_06("swapped", language):
+        newest_covering_project(tuple(reversed(CITY_HALL)))  # latitude -123: out of range
+    with says_06("swapped", language):
+        newest_covering_project((45.42, -75.70))  # Ottawa, reversed: in range, but outside Canada
+
+
+def test_newest_project_in_metres(newest_covering_project, language):
+    with says_06("not_degrees", language):
+        newest_covering_project((-1978389, 473528))  # City Hall in EPSG:3979
+
+
+def test_newest_project_outside_canada(newest_covering_project, language):
+    with says_06("outside", language):
+        newest_covering_project((2.35, 48.85))  # Paris
+
+
+def test_newest_project_where_no_survey_was_flown(newest_covering_project, language):
+    with says_06("no_survey", language):
+        newest_covering_project((-86.0, 58.5))  # Hudson Bay
+
+
+def test_newest_project_before_any_survey(newest_covering_project, language):
+    with says_06("too_early", language):
+        newest_covering_project(CITY_HALL, datetime="../2010-12-31")
+
+
+def test_newest_project_where_footprints_over_claim(newest_covering_project, language):
+    with says_06("over_claim", language):
+        newest_covering_project(STRAIT_OF_GEORGIA)
+
+
+def test_newest_project_at_city_hall_and_maple_ridge(newest_covering_project):
+    assert newest_covering_project(CITY_HALL).id == "BC-Lower_Mainland_2016-1m"
+    assert newest_covering_project(MAPLE_RIDGE).id == "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m"
+    assert newest_covering_project(box(*CITY_HALL, -123.1039, 49.2673)).id == "BC-Lower_Mainland_2016-1m"  # an AOI, as a box
+
+
+def test_newest_project_at_city_hall_before_2016(newest_covering_project):
+    # Offline only: the mirror's 2013 city survey covers City Hall; live, a newer one may exist by then.
+    assert newest_covering_project(CITY_HALL, datetime="../2015-12-31").id == "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"
+
 # Tutorial 07: best_available_dem tries the mosaic's DTM, then its DSM, then MRDEM-30.
 
 NORTH = {"en": ROOT / "notebooks/en/07-north-and-nation.ipynb", "fr": ROOT / "notebooks/fr/07-nord-et-pays-fr.ipynb"}
