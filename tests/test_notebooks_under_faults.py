@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mirror.proxy.faults import Faults
+from website.build import OFFLINE_EXECUTED, execute_command
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = ROOT / "notebooks" / "toc.yml"
@@ -43,10 +44,12 @@ NOTEBOOKS = list(notebooks())
 def run_under_faults(notebook: Path, workdir: Path):
     log = workdir / "requests.jsonl"
     seed = seed_with_an_early_503(start=sum(notebook.name.encode()))
+    # The executed copy is kept: tests/test_site.py renders it instead of running the notebook again.
+    executed = OFFLINE_EXECUTED / notebook.parent.name
+    (executed / notebook.name).unlink(missing_ok=True)
     result = subprocess.run(
         [sys.executable, "-m", "mirror", "run", "--log", str(log), "--faults", FAULTS.format(seed=seed), "--",
-         sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-         "-q", "--no-header", "-o", "addopts=", "--rootdir", str(workdir), str(notebook)],
+         *execute_command(notebook, executed)],
         capture_output=True, text=True, timeout=1200, cwd=ROOT)
     faults = [json.loads(line).get("fault") for line in log.read_text().splitlines()] if log.exists() else []
     return result, faults
