@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -551,6 +552,18 @@ def test_the_suites_executions_are_rendered_not_run_again(tiny):
     build(site, executed=root / "executed", against="live", reuse=True, root=root, log=messages.append)
     assert "site: 1 of 2 notebooks already executed for these sources" in messages
     assert "Radius of the Earth" in (site / "01-circles/index.html").read_text(encoding="utf-8")
+
+
+def test_a_stale_execution_fails_the_strict_build(tiny, tmp_path):
+    """Built by hand (mkdocs build), the site still refuses an execution of another version."""
+    root, site = tiny
+    edit(root / "notebooks" / EN_PATH, "Earth radius", "Radius of the Earth")
+    environment = dict(os.environ, SITE_ROOT=str(root), SITE_EXECUTED=str(root / "executed"), SITE_AGAINST="live")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
+                             str(ROOT / "website" / "en.yml"), "--site-dir", str(tmp_path / "out")],
+                            capture_output=True, text=True, env=environment, cwd=root, timeout=300)
+    assert result.returncode == 1
+    assert "01-circles.ipynb is the execution of another version of notebooks/en/01-circles.ipynb" in result.stderr
 
 
 def test_the_banner_must_match_how_the_site_was_built(tiny):

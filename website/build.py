@@ -17,9 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
-
-from website.hooks import LANGUAGES, PREFIX, site_pages
+from website.hooks import LANGUAGES, PREFIX, is_current, site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 WEBSITE = ROOT / "website"
@@ -39,16 +37,6 @@ def execute_command(notebook: Path, out_dir: Path) -> list[str]:
             "--ExecutePreprocessor.store_widget_state=True",
             f"--ExecutePreprocessor.timeout={CELL_TIMEOUT_SECONDS}",
             "--output-dir", str(out_dir), "--output", notebook.stem, str(notebook)]
-
-
-def cells_of(path: Path) -> list[tuple]:
-    return [(cell.cell_type, cell.source, cell.get("metadata", {}).get("tags", []))
-            for cell in nbformat.read(path, as_version=4).cells]
-
-
-def is_current(source: Path, executed: Path) -> bool:
-    """An executed copy of exactly the committed notebook (same cells, sources and tags)."""
-    return executed.is_file() and cells_of(executed) == cells_of(source)
 
 
 def execute(notebooks: list[tuple[Path, Path]], *, log=print) -> None:

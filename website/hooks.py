@@ -82,6 +82,16 @@ def twin_of(page: SitePage, pages: list[SitePage]) -> SitePage | None:
     return next((other for other in pages if other.key == page.key and other.lang != page.lang), None)
 
 
+def cells_of(path: Path) -> list[tuple]:
+    return [(cell.cell_type, cell.source, cell.get("metadata", {}).get("tags", []))
+            for cell in nbformat.read(path, as_version=4).cells]
+
+
+def is_current(source: Path, executed: Path) -> bool:
+    """An executed copy of exactly the committed notebook (same cells, sources and tags)."""
+    return executed.is_file() and cells_of(executed) == cells_of(source)
+
+
 def relative_url(to_url: str, from_url: str) -> str:
     """The link from the page at from_url to the page at to_url (both site URLs of a folder)."""
     link = posixpath.relpath(to_url or ".", from_url or ".")
@@ -172,6 +182,9 @@ def on_files(files, config):
             if not run.is_file():
                 raise PluginError(f"{run} is missing: the site renders executed notebooks; "
                                   "build it with `make site` (python -m website), which executes them")
+            if not is_current(root / page.source, run):
+                log.warning(f"{run} is the execution of another version of {page.source}: "
+                            "execute it again (`make site`)")
             notebook = nbformat.read(run, as_version=4)
             for cell in notebook.cells:
                 if cell.cell_type == "markdown":
