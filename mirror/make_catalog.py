@@ -2,10 +2,12 @@
 
 Run ``python -m mirror.make_catalog`` after changing this file; the JSON it
 writes is committed and is what the mirror serves. Facts come from
-shared/ccmeo-api-facts.md; values nobody has recorded are filled in plausibly
-and listed in catalog/PROVENANCE.json as not verified.
+mirror/LIVE-API.md (recorded live, with their sources) and mirror/evidence/;
+values nobody has recorded are filled in plausibly and listed in
+catalog/PROVENANCE.json as not verified.
 """
 
+import json
 import math
 
 import numpy as np
@@ -13,75 +15,47 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import box, mapping
 
-from mirror import ASSET_ROOT, CATALOG_DIR, snapshot
-from mirror.tiles import GRID_CRS, Tile
+from mirror import ASSET_ROOT, CATALOG_DIR, PACKAGE_DIR, snapshot
+from mirror.regions import LIDAR_DATA
+from mirror.tiles import GRID_CRS, Tile, to_grid
 
 TO_LONLAT = Transformer.from_crs(GRID_CRS, "EPSG:4326", always_xy=True)
 COG = "image/tiff; application=geotiff; profile=cloud-optimized"
 PROJ_EXT = "https://stac-extensions.github.io/projection/v1.0.0/schema.json"
 LICENSE = "OGL-Canada-2.0"
 
-HRDEM_MOSAIC_DESCRIPTION = (
-    "The High Resolution Digital Elevation Model (HRDEM) Mosaic represents the current and "
-    "continous coverage of the HRDEM product. It is derived mainly from airborne LiDAR data in "
-    "the south and from satellite imagery in the north. The Digital Surface Model (DSM) covers "
-    "the whole product extent, while the Digital Terrain Model (DTM) is only available where "
-    "LiDAR data exists. Heights are referenced to the Canadian Geodetic Vertical Datum of 2013 "
-    "(CGVD2013) and the data are reprojected to EPSG:3979. Where sources overlap, the most "
-    "recent one is used. / La mosaïque du modèle numérique d?élévation haute résolution (MNEHR) "
-    "représente la couverture actuelle et continue du produit MNEHR. Elle est dérivée "
-    "principalement de données LiDAR aéroportées dans le sud et d'imagerie satellitaire dans le "
-    "nord. Le modèle numérique de surface (MNS) couvre toute l'étendue du produit, alors que le "
-    "modèle numérique de terrain (MNT) n'est disponible que là où des données LiDAR existent. "
-    "Les altitudes sont référencées au Système canadien de référence altimétrique de 2013 "
-    "(CGVD2013) et les données sont reprojetées en EPSG:3979. Là où des sources se chevauchent, "
-    "la plus récente est utilisée."
-)
+# The five DEM collections' descriptions, verbatim as the live API returned them (typos included).
+DESCRIPTIONS = json.loads((PACKAGE_DIR / "evidence" / "collection-descriptions.json").read_text())["descriptions"]
 
 DEM_COLLECTIONS = {
     # In the order the live API returns them (not alphabetical).
     "hrdem-arcticdem": {
         "title": "HRDEM from ArcticDEM",
-        "description": (
-            "High Resolution Digital Elevation Model (HRDEM) generated from optical stereo "
-            "imagery (ArcticDEM). Digital Surface Model only, reprojected to EPSG:3979. / "
-            "Modèle numérique d'élévation haute résolution (MNEHR) généré à partir d'imagerie "
-            "optique stéréoscopique (ArcticDEM). Modèle numérique de surface seulement, "
-            "reprojeté en EPSG:3979."
-        ),
+        "description": DESCRIPTIONS["hrdem-arcticdem"],
         "bbox": [-141.0, 59.0, -60.0, 83.2],
         "interval": ["2008-01-01T12:00:00Z", "2021-12-31T12:00:00Z"],
     },
     "hrdem-mosaic-2m": {
         "title": "HRDEM Mosaic - 2m",
-        "description": HRDEM_MOSAIC_DESCRIPTION,
+        "description": DESCRIPTIONS["hrdem-mosaic-2m"],
         "bbox": [-150.958, 38.500, -50.761, 76.495],
         "interval": ["2006-01-01T12:00:00Z", "2024-12-31T12:00:00Z"],
     },
     "hrdem-mosaic-1m": {
         "title": "HRDEM Mosaic - 1m",
-        "description": HRDEM_MOSAIC_DESCRIPTION,
+        "description": DESCRIPTIONS["hrdem-mosaic-1m"],
         "bbox": [-150.958, 38.500, -50.761, 76.495],
         "interval": ["2006-01-01T12:00:00Z", "2024-12-31T12:00:00Z"],
     },
     "mrdem-30": {
         "title": "MRDEM-30",
-        "description": (
-            "Medium resolution digital elevation model - 30 meters (MRDEM-30). / Modèle "
-            "numérique d'élévation à moyenne résolution - 30 mètres (MNEMR-30)."
-        ),
+        "description": DESCRIPTIONS["mrdem-30"],
         "bbox": [-141.01, 41.67, -52.58, 83.12],
         "interval": ["2024-01-01T12:00:00Z", None],
     },
     "hrdem-lidar": {
         "title": "HRDEM by LiDAR project",
-        "description": (
-            "High Resolution Digital Elevation Model (HRDEM) by LiDAR acquisition project. Each "
-            "item is one project; there is no integration or edge-matching between projects. / "
-            "Modèle numérique d'élévation haute résolution (MNEHR) par projet d'acquisition "
-            "LiDAR. Chaque élément correspond à un projet; il n'y a ni intégration ni "
-            "raccordement entre les projets."
-        ),
+        "description": DESCRIPTIONS["hrdem-lidar"],
         "bbox": [-136.66278783043433, 43.078890520216284, -56.47686150258771, 69.48173760623511],
         "interval": ["2006-01-01T12:00:00Z", "2024-12-31T12:00:00Z"],
     },
@@ -96,7 +70,7 @@ OTHER_COLLECTION_IDS = [
     "river-ice-canada-archive", "surface-water-frequency", "vegetation",
 ]
 
-# 2 m tiles with a DTM (facts, section 6).
+# 2 m tiles with a DTM (LIVE-API.md F-TILES-2M-DTM).
 DTM_TILES = (
     [f"1_{r}" for r in range(3, 8)] + [f"2_{r}" for r in range(3, 9)]
     + [f"3_{r}" for r in range(3, 9)] + [f"4_{r}" for r in range(3, 7)]
@@ -107,9 +81,20 @@ DTM_TILES = (
 # Northern tiles covered by satellite-derived DSM only; 4_8 is recorded, the rest are inferred.
 DSM_ONLY_TILES = ["4_8", "4_9", "5_9", "6_9", "7_9", "5_10", "6_10", "7_10", "8_8", "8_9", "9_6", "9_7"]
 
-KNOWN_DATETIMES = {  # mosaic tile -> date of its newest contributing project (recorded)
+KNOWN_DATETIMES = {  # mosaic tile -> date of its newest contributing project (recorded: LIVE-API.md F-DATES)
     "2_3-mosaic-1m": "2023-08-13T12:00:00Z",
+    "3_3-mosaic-1m": "2023-07-12T12:00:00Z",
     "7_2-mosaic-1m": "2024-11-09T12:00:00Z",
+    "9_2-mosaic-1m": "2023-05-09T12:00:00Z",
+}
+# Edge tiles that are not 500 km squares (LIVE-API.md F-EDGE-TILES, inferred from a public tile index):
+# (left, bottom, right, top) in EPSG:3979 metres. 11_4's width is what the recorded hrdem-mosaic-1m
+# extent (east edge -50.761) needs.
+EDGE_TILE_BOUNDS = {
+    "5_3": (-500_000, -50_000, 0, 500_000),
+    "6_10": (-50_000, 3_500_000, 550_000, 4_000_000),
+    "7_8": (500_000, 2_500_000, 1_050_000, 3_000_000),
+    "11_4": (2_500_000, 500_000, 3_050_000, 1_000_000),
 }
 
 ASSET_META = {
@@ -147,12 +132,15 @@ LIDAR_TITLES_FR = {
     "extent": "Étendue", "coverage": "Couverture des données", "thumbnail": "Vignette",
 }
 
-# hrdem-lidar projects (facts, section 5): id, datetime, proj:shape, proj:transform or None.
+# hrdem-lidar projects (LIVE-API.md F-LIDAR-DATE, F-VAN-PROJECTS, F-VAN-GRIDS): id, datetime, and the
+# recorded proj:shape and proj:transform where there are some. Where they are not, the raster is the
+# EPSG:3979 rectangle around the project's data (mirror/regions.py), widened by FOOTPRINT_MARGIN_M (not
+# verified).
 LIDAR_PROJECTS = [
     ("BC-Lower_Mainland_2016-1m", "2016-09-12", [101050, 161217], [-2004559, 1, 0, 504008, 0, -1]),
     ("BC-Vancouver_Island_Sunshine_Coast_2018-1m", "2019-10-01", [430547, 300978],
      [-2249116, 1, 0, 807835, 0, -1]),
-    ("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "2013-02-19", [35645, 30868], None),
+    ("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "2013-02-19", [35645, 30868], [-1996021, 1, 0, 490712, 0, -1]),
     ("VILLE_BURNABY-VILLE_BURNABY-1m", "2015-06-10", None, None),
     ("VILLE_SURREY-VILLE_SURREY-1m", "2013-04-11", None, None),
     ("NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m", "2023-08-13", None, None),
@@ -160,24 +148,12 @@ LIDAR_PROJECTS = [
     ("NRCAN-Lower_Mainland_2019-1m", "2019-11-06", None, None),
     ("BC-BCTS_Chinook_Kamloops_UTM10_2018-1m", "2018-09-01", None, None),
     ("BC-BCTS_Chinook_Kamloops_UTM10_2017-1m", "2017-10-31", None, None),
+    ("BC-BCTS_Chinook_BCAlbers_2016-1m", "2016-06-13", None, None),
     ("NRCAN-Calgary_East_utm12_2020-1m", "2020-10-08", None, None),
     ("NRCAN-Calgary_West_utm11_2020-1m", "2020-10-08", None, None),
     ("ON-ThunderBay_UTM16_2024-1m", "2024-05-06", None, None),
 ]
-# Approximate lon/lat footprints for projects whose grid was not recorded (invented).
-LIDAR_LONLAT_BOXES = {
-    "VILLE_VANCOUVER-VILLE_VANCOUVER-1m": (-123.23, 49.19, -123.02, 49.32),
-    "VILLE_BURNABY-VILLE_BURNABY-1m": (-123.03, 49.18, -122.89, 49.30),
-    "VILLE_SURREY-VILLE_SURREY-1m": (-122.92, 49.00, -122.67, 49.22),
-    "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m": (-123.30, 49.00, -122.40, 49.45),
-    "NRCAN-Lower_Mainland_2020-1m": (-122.70, 49.00, -121.80, 49.40),
-    "NRCAN-Lower_Mainland_2019-1m": (-123.10, 49.00, -122.50, 49.35),
-    "BC-BCTS_Chinook_Kamloops_UTM10_2018-1m": (-120.90, 50.50, -120.10, 51.00),
-    "BC-BCTS_Chinook_Kamloops_UTM10_2017-1m": (-121.00, 50.40, -120.30, 50.90),
-    "NRCAN-Calgary_East_utm12_2020-1m": (-114.00, 50.85, -113.80, 51.25),
-    "NRCAN-Calgary_West_utm11_2020-1m": (-114.30, 50.85, -113.95, 51.25),
-    "ON-ThunderBay_UTM16_2024-1m": (-90.152, 47.995, -88.485, 48.867),
-}
+FOOTPRINT_MARGIN_M = 500
 
 CREATED = "2024-02-06T19:38:07Z"
 UPDATED = "2026-03-24T18:03:29.704737Z"
@@ -255,9 +231,17 @@ def mosaic_items(resolution_label):
         tile = Tile.parse(name)
         item_id = f"{name}-mosaic-{resolution_label}"
         datetime = KNOWN_DATETIMES.get(item_id) or _plausible_date(tile, keys)
-        items.append(item(collection, item_id, datetime, tile.gdal_transform(resolution),
-                          tile.shape(resolution), keys, f"{collection}/{item_id}"))
+        transform, shape = tile_grid(tile, resolution)
+        items.append(item(collection, item_id, datetime, transform, shape, keys, f"{collection}/{item_id}"))
     return items
+
+
+def tile_grid(tile, resolution):
+    """The tile's proj:transform (GDAL order) and proj:shape: the 500 km square, or an edge tile's bounds."""
+    if tile.name not in EDGE_TILE_BOUNDS:
+        return tile.gdal_transform(resolution), tile.shape(resolution)
+    left, bottom, right, top = EDGE_TILE_BOUNDS[tile.name]
+    return [left, resolution, 0, top, 0, -resolution], [(top - bottom) // resolution, (right - left) // resolution]
 
 
 def _plausible_date(tile, keys):
@@ -271,21 +255,21 @@ def _plausible_date(tile, keys):
 
 
 def lidar_items():
-    to_grid = Transformer.from_crs("EPSG:4326", GRID_CRS, always_xy=True)
     items = []
     for item_id, date, shape, transform in LIDAR_PROJECTS:
         if transform is None:
-            lon0, lat0, lon1, lat1 = LIDAR_LONLAT_BOXES[item_id]
-            xs, ys = to_grid.transform([lon0, lon1, lon0, lon1], [lat0, lat0, lat1, lat1])
-            left, top = math.floor(min(xs)), math.ceil(max(ys))
-            width = math.ceil(max(xs)) - left
-            height = top - math.floor(min(ys))
-            if shape is None:
-                shape = [height, width]
-            transform = [left, 1, 0, top, 0, -1]
+            shape, transform = raster_around_data(LIDAR_DATA[item_id])
         items.append(item("hrdem-lidar", item_id, f"{date}T12:00:00Z", transform, shape,
                           LIDAR_ASSETS, f"hrdem-lidar/{item_id}", bilingual=True))
     return items
+
+
+def raster_around_data(lonlat_boxes):
+    """proj:shape and proj:transform (1 m) of the EPSG:3979 rectangle around the data, widened by the margin."""
+    left, bottom, right, top = to_grid(shapely.union_all([box(*b) for b in lonlat_boxes]), 0.01).bounds
+    left, top = math.floor(left) - FOOTPRINT_MARGIN_M, math.ceil(top) + FOOTPRINT_MARGIN_M
+    shape = [top - math.floor(bottom) + FOOTPRINT_MARGIN_M, math.ceil(right) + FOOTPRINT_MARGIN_M - left]
+    return shape, [left, 1, 0, top, 0, -1]
 
 
 def arcticdem_items():
@@ -299,8 +283,10 @@ def arcticdem_items():
 
 
 def mrdem_items():
-    transform = [-2_550_000, 30, 0, 3_900_000, 0, -30]
-    return [item("mrdem-30", "mrdem", "2024-01-01T12:00:00Z", transform, [166668, 185220],
+    # The grid as published in 2024-06 (LIVE-API.md F-MRDEM-GRID); the file has been republished since and
+    # its current grid is not recorded. The datetime is recorded (F-DATES).
+    transform = [-2_454_000, 30, 0, 3_887_400, 0, -30]
+    return [item("mrdem-30", "mrdem", "2024-12-12T12:00:00Z", transform, [159655, 183687],
                  MRDEM_ASSETS, "mrdem-30/mrdem-30")]
 
 
@@ -338,26 +324,34 @@ def other_collection(collection_id):
 
 PROVENANCE = {
     "about": "What in this snapshot was recorded from the live API and what was filled in. "
-             "See shared/ccmeo-api-facts.md for the sources.",
+             "mirror/LIVE-API.md gives each recorded fact with its public source; mirror/evidence/ holds the "
+             "recorded data the snapshot is built from.",
     "verified": [
-        "collection ids; descriptions of mrdem-30 and the start of the hrdem-mosaic ones; "
-        "license; extent bboxes of hrdem-mosaic-1m and hrdem-lidar",
-        "item shape: properties keys, GDAL-order proj:transform, proj:shape, proj:epsg, noon "
-        "datetimes, stac_extensions, asset keys, types, roles, titles and href patterns",
-        "the 500 km tile grid and the list of 2 m tiles with a DTM (inferred from records)",
-        "datetimes of 2_3-mosaic-1m and 7_2-mosaic-1m; hrdem-lidar ids and datetimes; "
-        "proj:shape/transform of BC-Lower_Mainland_2016-1m and "
-        "BC-Vancouver_Island_Sunshine_Coast_2018-1m; proj:shape of VILLE_VANCOUVER",
+        "collection ids (32 of the 52 recorded in 2026-09); the five DEM collections' descriptions, verbatim "
+        "(mirror/evidence/collection-descriptions.json); license; extent bboxes of hrdem-mosaic-1m and hrdem-lidar",
+        "item shape: properties keys, GDAL-order proj:transform, proj:shape, proj:epsg, noon datetimes, "
+        "stac_extensions, asset keys, types, roles, titles and href patterns",
+        "the 500 km tile grid and the list of 2 m tiles with a DTM (inferred from records); the edge tiles "
+        "5_3, 6_10, 7_8 and 11_4 (inferred from a public tile index)",
+        "datetimes of 2_3-, 3_3-, 7_2- and 9_2-mosaic-1m and of mrdem; hrdem-lidar ids and datetimes; "
+        "proj:shape/transform of BC-Lower_Mainland_2016-1m and BC-Vancouver_Island_Sunshine_Coast_2018-1m; "
+        "proj:shape of VILLE_VANCOUVER",
+        "Metro Vancouver: where each hrdem-lidar project has data inside lon -123.5..-122.2, lat 49.0..49.6 "
+        "(mirror/evidence/vancouver-lidar-coverage.json, drawn as boxes in mirror/regions.py)",
+        "mrdem proj:shape and proj:transform as published in 2024-06 (the file was republished since: its "
+        "current grid is not recorded)",
     ],
     "not_verified": [
-        "collection titles, temporal intervals, the descriptions of cdem and cdsm, the rest of the hrdem-mosaic descriptions, the "
-        "hrdem-arcticdem, hrdem-lidar descriptions, extents other than 1m and lidar, and every "
-        "field of the 27 non-elevation collections",
-        "datetimes of mosaic tiles other than 2_3-mosaic-1m and 7_2-mosaic-1m",
+        "collection titles, temporal intervals, the descriptions of cdem and cdsm, extents other than 1m and "
+        "lidar, and every field of the 27 non-elevation collections",
+        "datetimes of the other mosaic tiles",
         "the list of DSM-only northern 2 m tiles other than 4_8, and of 1 m tiles",
-        "hrdem-lidar footprints other than the two with a recorded proj:transform",
+        "hrdem-lidar footprints other than the two with a recorded proj:transform (the rectangle around the "
+        "project's data, widened by 500 m; VILLE_VANCOUVER's recorded shape centred on its data)",
+        "where Metro Vancouver projects have data beyond the evidence box (mirror/regions.py EXTENDED), and "
+        "the shape of their data (boxes)",
         "hrdem-arcticdem item ids other than arcticdem-1_5, and their grid",
-        "mrdem proj:transform (origin), the created/updated stamps",
+        "the created/updated stamps",
         "titles of extent, VRT, source and hillshade VRT assets",
     ],
 }

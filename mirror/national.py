@@ -1,4 +1,4 @@
-"""MRDEM-30's national COGs: the live size (185,220 x 166,668 px at 30 m), data where tutorials read.
+"""MRDEM-30's national COGs on the item's grid (as published in 2024-06, LIVE-API.md F-MRDEM-GRID), data where tutorials read.
 
 Live, every pixel of Canada is there. The mirror fills the overviews of factor 64 and
 coarser (1.92 km pixels: enough for a map of the country) with a synthetic relief on
@@ -6,7 +6,7 @@ Natural Earth's outline of Canada, and full resolution (with its finer overviews
 in the small PATCHES the tutorials read. Everything else is empty, so nodata.
 Sources (``source`` asset, uint8, 0 = nodata): 10 HRDEM mosaic where a 2 m mosaic tile
 has a DTM, 5 a blend in a 20 km rim around them, 1 adjusted GLO-30 elsewhere (the
-classes are as the facts file infers them).
+classes are as mirror/LIVE-API.md infers them, F-ASSETS-MRDEM).
 """
 
 import json

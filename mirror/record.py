@@ -16,7 +16,7 @@ If an item the tutorials use is gone from the API, nothing is written (unless
 --drop-missing): the tutorials and their prose need a look first.
 
 After a recording the snapshot is the live one: running mirror/make_catalog.py again
-would put back the snapshot written from the facts file.
+would put back the snapshot written from mirror/LIVE-API.md's facts.
 """
 
 import argparse

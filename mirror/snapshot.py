@@ -4,8 +4,8 @@
     <catalog>/items/<collection>.json    a FeatureCollection of the items the tutorials use
     <catalog>/PROVENANCE.json            what was recorded from the live API, and what was not
 
-mirror/make_catalog.py writes it from the facts file; ``python -m mirror record`` from the
-live API. The mirror serves whatever is there.
+mirror/make_catalog.py writes it from the facts recorded in mirror/LIVE-API.md; ``python -m mirror
+record`` from the live API. The mirror serves whatever is there.
 """
 
 import json
