@@ -148,11 +148,17 @@ def test_a_northern_tile_without_a_dtm(read_aoi_dem, language):
 
 # Tutorial 01: dem_collection_table reads each DEM collection's description.
 
-DISCOVER = {"en": ROOT / "notebooks/en/01-discover-collections.ipynb", "fr": ROOT / "notebooks/fr/01-decouvrir-collections-fr.ipynb"}
+DISCOVER = {
+    "en": ROOT / "notebooks/en/01-discover-collections.ipynb",
+    "fr": ROOT / "notebooks/fr/01-decouvrir-collections-fr.ipynb",
+}
 DEM_IDS = ["hrdem-mosaic-1m", "hrdem-mosaic-2m", "hrdem-lidar", "hrdem-arcticdem", "mrdem-30"]
 SAYS_01 = {
     "entire": {"en": "for the entire coverage", "fr": "pour l'ensemble de la couverture"},
-    "only_where": {"en": "only where LiDAR data coverage exists", "fr": "uniquement là où une couverture de données LiDAR existe"},
+    "only_where": {
+        "en": "only where LiDAR data coverage exists",
+        "fr": "uniquement là où une couverture de données LiDAR existe",
+    },
     "named": {"en": "named, no coverage stated", "fr": "nommé, couverture non précisée"},
     "not_named": {"en": "not named", "fr": "non nommé"},
     "none": {"en": "No CanElevation DEM collection", "fr": "Aucune collection de MNE CanElevation"},
@@ -186,7 +192,8 @@ def test_the_dem_table_says_what_each_description_says(dem_collection_table, lan
     assert list(table.index) == DEM_IDS
     pixel, crs, cgvd2013, dtm, dsm = (table.iloc[:, column] for column in range(1, 6))
     assert [None if value is pd.NA else value for value in pixel] == [1, 2, None, None, 30]
-    assert list(crs.fillna("none")) == ["EPSG:3979"] * 4 + ["none"] and list(cgvd2013) == [True, True, True, False, False]
+    assert list(crs.fillna("none")) == ["EPSG:3979"] * 4 + ["none"]
+    assert list(cgvd2013) == [True, True, True, False, False]
     assert dtm["hrdem-mosaic-1m"] == dsm["hrdem-mosaic-1m"] == dsm["hrdem-mosaic-2m"] == SAYS_01["entire"][language]
     assert dtm["hrdem-mosaic-2m"] == SAYS_01["only_where"][language]
     assert dtm["hrdem-lidar"] == dsm["hrdem-lidar"] == dsm["hrdem-arcticdem"] == SAYS_01["named"][language]
@@ -258,7 +265,7 @@ def test_best_dem_in_ottawa_is_the_mosaic_dtm(best_available_dem):
 
 
 def test_best_dem_near_ulukhaktok_is_the_mosaic_dsm_and_says_so(best_available_dem, language, capsys):
-    dem, transform, crs, source = best_available_dem(NEAR_ULUKHAKTOK)
+    dem, transform, _, source = best_available_dem(NEAR_ULUKHAKTOK)
     assert source == "hrdem-mosaic-2m/dsm"
     assert transform.a == 2 and dem.count() > 0
     assert SAYS_THE_DSM_IS_A_SURFACE[language] in capsys.readouterr().out
@@ -266,7 +273,7 @@ def test_best_dem_near_ulukhaktok_is_the_mosaic_dsm_and_says_so(best_available_d
 
 def test_best_dem_near_gillam_falls_back_to_mrdem_offline(best_available_dem):
     # Offline only: the mirror has no mosaic tile at Gillam. Live, a tile may answer there.
-    dem, transform, crs, source = best_available_dem(NEAR_GILLAM, explain=False)
+    dem, transform, _, source = best_available_dem(NEAR_GILLAM, explain=False)
     assert source == "mrdem-30/dtm"
     assert transform.a == 30 and dem.count() > 0
 
@@ -282,7 +289,7 @@ def patchy(namespace, monkeypatch, keep):
         dem, transform = merge(sources, **kwargs)
         name = sources[0].name.rsplit("/", 1)[-1]
         share = next((value for key, value in keep.items() if name.endswith(key)), 1)
-        rows = int(round(dem.shape[1] * share))
+        rows = round(dem.shape[1] * share)
         mask = np.ma.getmaskarray(dem).copy()
         mask[:, rows:, :] = True
         return np.ma.masked_array(dem.data, mask=mask), transform
@@ -292,7 +299,7 @@ def patchy(namespace, monkeypatch, keep):
 
 def test_best_dem_prefers_a_full_dsm_to_a_dtm_with_data_over_1_percent(north_recipe, monkeypatch):
     patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.01})
-    dem, transform, crs, source = north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)
+    dem, _, _, source = north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)
     assert source == "hrdem-mosaic-2m/dsm"
     assert dem.count() > 0.5 * dem.size  # the whole AOI (its corners outside the box in EPSG:3979 are masked)
 
