@@ -16,6 +16,7 @@ from rasterio.windows import Window
 from mirror import cog_assembly
 
 BLOCK = 512
+REDUCE_ROWS = 2048  # rows reduced at a time (even), to bound the memory a reduction takes
 
 
 class Pyramid:
@@ -47,30 +48,51 @@ class Pyramid:
 
     def paste_down(self, factor: int, values: np.ndarray, row: int, col: int, down_to: int | None = None) -> None:
         """Paste ``values`` at ``factor``, then its reductions into every coarser level (or down to
-        ``down_to``), while the place stays on whole pixels of the coarser level."""
-        for next_factor in self.factors[self.factors.index(factor):]:
+        ``down_to``). Where the pasted area does not fall on whole pixels of the coarser level, the
+        level is read back around it, so that a coarse pixel on its edge averages what the finer level
+        holds there (another paste, or nodata), as GDAL's overviews do."""
+        levels = self.factors[self.factors.index(factor):]
+        for index, next_factor in enumerate(levels):
             if down_to is not None and next_factor > down_to:
                 break
             self.paste(next_factor, values, row, col)
-            if row % 2 or col % 2:
+            if index + 1 == len(levels) or (down_to is not None and levels[index + 1] > down_to):
                 break
+            rows, cols = self.shapes[self.factors.index(next_factor)]
+            height, width = min(values.shape[0], rows - row), min(values.shape[1], cols - col)
+            if height <= 0 or width <= 0:
+                break
+            values = values[:height, :width]
+            if row % 2 or col % 2 or (height % 2 and row + height < rows) or (width % 2 and col + width < cols):
+                row0, col0 = row - row % 2, col - col % 2
+                row1, col1 = min(row + height + (row + height) % 2, rows), min(col + width + (col + width) % 2, cols)
+                values, row, col = self.read(next_factor, row0, col0, row1 - row0, col1 - col0), row0, col0
             values, row, col = self.reduce(values), row // 2, col // 2
 
+    def read(self, factor: int, row: int, col: int, height: int, width: int) -> np.ndarray:
+        with rasterio.open(self.paths[self.factors.index(factor)]) as level:
+            return level.read(1, window=Window(col, row, width, height))
+
     def reduce(self, values: np.ndarray) -> np.ndarray:
-        """Halve the resolution: mean of the valid pixels of each 2 x 2 group (nearest for classes)."""
+        """Halve the resolution: mean of the valid pixels of each 2 x 2 group (nearest for classes),
+        computed as GDAL computes its average overviews, a band of rows at a time."""
         if self.resampling == "nearest":
             return values[::2, ::2]
         rows, cols = values.shape
-        even = np.full((rows + rows % 2, cols + cols % 2), self.nodata, dtype=values.dtype)
-        even[:rows, :cols] = values
-        valid = even != self.nodata
-        data = np.where(valid, even, 0).astype(np.float32)
-        total = data[0::2, 0::2] + data[1::2, 0::2] + data[0::2, 1::2] + data[1::2, 1::2]
-        count = (valid[0::2, 0::2].astype(np.uint8) + valid[1::2, 0::2] + valid[0::2, 1::2] + valid[1::2, 1::2])
-        mean = np.where(count > 0, total / np.maximum(count, 1), np.float32(self.nodata))
-        if np.issubdtype(np.dtype(self.dtype), np.integer):
-            mean = np.round(mean)
-        return mean.astype(self.dtype)
+        out = np.empty(((rows + 1) // 2, (cols + 1) // 2), dtype=self.dtype)
+        for start in range(0, rows, REDUCE_ROWS):
+            band = values[start:start + REDUCE_ROWS]
+            even = np.full((band.shape[0] + band.shape[0] % 2, cols + cols % 2), self.nodata, dtype=values.dtype)
+            even[:band.shape[0], :cols] = band
+            valid = even != self.nodata
+            data = np.where(valid, even, 0).astype(np.float64)  # GDAL sums in double precision
+            total = data[0::2, 0::2] + data[1::2, 0::2] + data[0::2, 1::2] + data[1::2, 1::2]
+            count = valid[0::2, 0::2].astype(np.uint8) + valid[1::2, 0::2] + valid[0::2, 1::2] + valid[1::2, 1::2]
+            mean = total / np.maximum(count, 1)
+            if np.issubdtype(np.dtype(self.dtype), np.integer):
+                mean = np.floor(mean + 0.5)  # halves round up, as GDAL's average does
+            out[start // 2:start // 2 + mean.shape[0]] = np.where(count > 0, mean, self.nodata)
+        return out
 
     def assemble(self, target: Path) -> None:
         cog_assembly.assemble(self.paths, target)

@@ -72,7 +72,11 @@ def rustac_program() -> str:
 
 
 def client_environment(proxy_port: int) -> dict[str, str]:
-    """What a process needs to reach the real URLs through the mirror."""
+    """What a process needs to reach the real URLs through the mirror, and nothing else.
+
+    No GDAL setting beyond the CA bundle: a live reader does not have one, so a tutorial
+    that needs one must set it itself.
+    """
     proxy = f"http://127.0.0.1:{proxy_port}"
     bundle = str(paths.ca_bundle())
     return {
@@ -86,7 +90,6 @@ def client_environment(proxy_port: int) -> dict[str, str]:
         "SSL_CERT_FILE": bundle,
         "CURL_CA_BUNDLE": bundle,
         "GDAL_CURL_CA_BUNDLE": bundle,
-        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
         "MIRROR_RUNNING": "1",
     }
 

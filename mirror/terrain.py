@@ -6,9 +6,9 @@ matches its neighbours exactly: tiles 8_2 and 9_2 meet without a seam, and the
 a river valley near 44 m, a rolling plain south of it, hills rising to about
 220 m north of it, forest canopy and a town of block buildings. West of it
 (Metro Vancouver): a city on ground rising from 5 m to about 110 m, with parks,
-that changes between LiDAR surveys (``epoch``). North of y = 2,000 km (Ulukhaktok):
-tundra on a coast, with lakes, the sea and stereo-matching voids as nodata. It is
-not Canada's real relief.
+and benches rising east of Pitt Meadows; it changes between LiDAR surveys
+(``epoch``). North of y = 2,000 km (Ulukhaktok): tundra on a coast, with lakes,
+the sea and stereo-matching voids as nodata. It is not Canada's real relief.
 """
 
 import numpy as np
@@ -19,11 +19,18 @@ QUANTUM_M = 1 / 64  # heights are multiples of this: exact in float32 and compre
 RIVER_LEVEL_M = 44.0
 RIVER_Y_M = -168_500.0
 DOWNTOWN = (1_509_000.0, -171_500.0)
-# What changed on the ground between surveys (Vancouver): (x, y, half-width, year it appears,
-# change of the DTM, change of the DSM), in metres.
+# What changed on the ground between surveys (Metro Vancouver, synthetic): (x, y, half-width, year it
+# appears, change of the DTM, change of the DSM), in metres. A survey of ``epoch`` shows every change of
+# a year up to its own. Each change lies inside a build block (build.BLOCKS) where two surveys have data.
 CHANGES = [
-    (-1_977_800.0, 472_300.0, 25.0, 2018, 0.0, 28.0),  # a tower, built between the 2016 and 2019 surveys
-    (-1_976_300.0, 471_200.0, 90.0, 2021, -6.0, -6.0),  # an excavation, dug between the 2019 and 2023 surveys
+    # CITY, between the City of Vancouver's 2013 survey and BC Lower Mainland 2016, 650 to 700 m from
+    # City Hall (-1978389, 473528):
+    (-1_978_000.0, 473_000.0, 30.0, 2014, 0.0, 20.0),  # a building
+    (-1_978_900.0, 474_000.0, 40.0, 2015, 3.0, 3.0),  # a filled lot
+    # MAPLE, between BC Lower Mainland 2016 and FHIMP 2023 (no other survey has data there), about 600 m
+    # from the Maple Ridge point (-1946503, 453453):
+    (-1_946_100.0, 453_900.0, 25.0, 2018, 0.0, 28.0),  # a tower
+    (-1_946_950.0, 453_000.0, 90.0, 2021, -6.0, -6.0),  # an excavation
 ]
 # North of this (EPSG:3979 y), the Arctic landscape: tundra around Ulukhaktok, whose coast runs
 # south-west of this point.
@@ -104,6 +111,7 @@ def _ottawa_fields(X, Y):
 def _coast_fields(X, Y):
     relief = _fbm(X, Y, [3200, 1600, 800, 400, 200, 100, 50, 25], seed=21)
     ground = 5 + 95 * _smoothstep(Y, 468_000, 476_000) * (0.8 + 0.4 * relief) + 12 * relief
+    ground = ground + 30 * _smoothstep(X, -1_965_000, -1_945_000)  # the Fraser valley's benches, east of Pitt Meadows
     park = _fbm(X, Y, [1600, 800, 400], seed=22) > 0.35
     trees = np.clip(18 + 8 * _fbm(X, Y, [200, 50], seed=23) + 5 * _fbm(X, Y, [16], seed=24), 3, 45)
     canopy = np.where(park, trees, 0.0)

@@ -65,3 +65,20 @@ def test_clients_see_each_fault(tmp_path):
     assert seen.get("200", 0) > 20
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert {r.get("fault") for r in records} >= {"503", "reset", "truncate"}
+
+
+HEAD_THEN_GET = """
+import requests
+with requests.Session() as session:
+    bucket = "https://canelevation-dem.s3.ca-central-1.amazonaws.com/hrdem-mosaic-2m/"
+    print(session.head(bucket + "9_2-mosaic-2m-thumbnail.png", timeout=10).status_code,
+          session.get(bucket + "9_2-mosaic-2m-thumbnail.png", timeout=10).status_code)
+"""
+
+
+@pytest.mark.mirror
+def test_a_503_to_a_head_has_no_body_so_the_connection_stays_usable():
+    result = subprocess.run([sys.executable, "-m", "mirror", "run", "--faults", "503=1", "--",
+                             sys.executable, "-c", HEAD_THEN_GET], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["503", "503"]

@@ -1,6 +1,7 @@
 """The running mirror seen as a client sees the live hosts (run inside `python -m mirror run`)."""
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -166,26 +167,56 @@ def catalog_items():
         yield from json.loads(path.read_text())["features"]
 
 
-def test_cogs_are_valid_and_on_the_live_grid():
-    transforms = {asset["href"][len(BUCKET):]: item["properties"]["proj:transform"]
-                  for item in catalog_items() for asset in item["assets"].values()}
+def gdal_overview_count(shape):
+    """GDAL's default for a COG: halve until the level fits in one 512 x 512 block."""
+    count = 0
+    while max(math.ceil(side / 2**count) for side in shape) > 512:
+        count += 1
+    return count
+
+
+def test_cogs_are_valid_and_have_the_live_size_grid_and_overviews():
+    grids = {asset["href"][len(BUCKET):]: item["properties"]
+             for item in catalog_items() for asset in item["assets"].values()}
     cogs = sorted(paths.assets_dir().rglob("*.tif"))
-    # Ottawa: 2 tiles x 2 resolutions x 4; Vancouver: 6 LiDAR projects x 2, 2_3-mosaic-1m x 4;
-    # Ulukhaktok: arcticdem-4_8 and 4_8-mosaic-2m x 2 (DSM and its hillshade); MRDEM-30: 5.
-    assert len(cogs) == 32 + 4 + 5
+    # Ottawa: 2 tiles x 2 resolutions x 4; every LiDAR project x 2 (empty where no block meets it);
+    # 2_3-mosaic-1m x 4; Ulukhaktok: arcticdem-4_8 and 4_8-mosaic-2m x 2 (DSM and its hillshade); MRDEM-30: 5.
+    lidar = sum(1 for item in catalog_items() if item["collection"] == "hrdem-lidar")
+    assert lidar >= 11 and len(cogs) == 16 + 2 * lidar + 4 + 4 + 5
     for cog in cogs:
         valid, errors, _ = cog_validate(str(cog), quiet=True)
         assert valid, (cog, errors)
-        left, res, _, top, _, _ = transforms[cog.relative_to(paths.assets_dir()).as_posix()]
+        properties = grids[cog.relative_to(paths.assets_dir()).as_posix()]
+        left, res, _, top, _, _ = properties["proj:transform"]
+        rows, cols = properties["proj:shape"]
         with rasterio.open(cog) as src:
             assert src.crs.to_epsg() == 3979 and src.res == (res, res), cog
-            assert (src.transform.c - left) % (512 * res) == 0 and (top - src.transform.f) % (512 * res) == 0
+            assert src.shape == (rows, cols) and src.bounds == (left, top - rows * res, left + cols * res, top), cog
             assert src.block_shapes == [(512, 512)] and src.compression.name == "lzw"
-            assert src.overviews(1), cog
+            assert len(src.overviews(1)) == gdal_overview_count(src.shape), (cog, src.overviews(1))
+            if "-mosaic-2m" in cog.name:
+                assert src.shape == (250000, 250000) and len(src.overviews(1)) == 9, cog
+            if "-mosaic-1m" in cog.name:
+                assert src.shape == (500000, 500000) and len(src.overviews(1)) == 10, cog
             if "hillshade" in cog.name or "source" in cog.name:
                 assert src.dtypes == ("uint8",) and src.nodata == 0
             else:
                 assert src.dtypes == ("float32",) and src.nodata == -32767
+
+
+def test_vrts_are_the_whole_file_at_its_full_size():
+    for item in catalog_items():
+        rows, cols = item["properties"]["proj:shape"]
+        for key in ("dtm-vrt", "dsm-vrt"):
+            vrt = paths.assets_dir() / item["assets"].get(key, {}).get("href", BUCKET)[len(BUCKET):]
+            if not vrt.is_file():
+                continue
+            text = vrt.read_text()
+            cog = item["assets"][key[:3]]["href"]
+            assert f'<VRTDataset rasterXSize="{cols}" rasterYSize="{rows}">' in text, vrt
+            assert f"/vsicurl/{cog}</SourceFilename>" in text, vrt
+            for rect in ("SrcRect", "DstRect"):
+                assert f'<{rect} xOff="0" yOff="0" xSize="{cols}" ySize="{rows}" />' in text, vrt
 
 
 def test_the_ottawa_aoi_reads_elevations_not_nodata():
@@ -230,6 +261,18 @@ def test_rio_info_through_mirror_run():
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["crs"] == "EPSG:3979" and info["dtype"] == "float32" and info["nodata"] == -32767
+    # As printed live: the whole 500 km tile.
+    assert info["shape"] == [250000, 250000] and info["bounds"] == [1500000, -500000, 2000000, 0]
+
+
+def test_rio_cogeo_info_through_mirror_run_counts_gdals_default_overviews():
+    rio = str(Path(sys.executable).with_name("rio"))
+    result = mirror_run(["--", rio, "cogeo", "info", "--json", f"{BUCKET}hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"])
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["COG"] and (info["Profile"]["Width"], info["Profile"]["Height"]) == (250000, 250000)
+    levels = info["IFD"]
+    assert len(levels) == 1 + 9 and [level["Decimation"] for level in levels[1:5]] == [2, 4, 8, 16]
 
 
 def test_run_passes_the_exit_status_through_and_explains_a_missing_command():
@@ -288,58 +331,141 @@ def test_serve_then_env_wires_another_shell(tmp_path):
     assert stale.returncode == 2 and "no mirror is running" in stale.stderr
 
 
-VANCOUVER_POINT = (-123.0939, 49.2523)  # inside the block the mirror builds for every LiDAR project
+# Metro Vancouver as recorded (mirror/LIVE-API.md: F-VAN-CITYHALL, F-VAN-MAPLE, F-VAN-MAPLE-OVERLAP, F-VAN-EDGES).
+CITY_HALL = (-123.1139, 49.2613)
+MAPLE_RIDGE = (-122.59996, 49.21938)
+BLOCKS = {block.name: block.bounds for block in build.BLOCKS}  # EPSG:3979, built at 1 m
 LIDAR = f"{BUCKET}hrdem-lidar/"
+MOSAIC_1M = f"{BUCKET}hrdem-mosaic-1m/2_3-mosaic-1m-"
+FHIMP_2023 = "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m"
 
 
-def lidar_dtm_at(project, x, y, half=20):
-    with rasterio.open(f"{LIDAR}{project}-dtm.tif") as src:
-        return src.read(1, window=from_bounds(x - half, y - half, x + half, y + half, src.transform), masked=True)
-
-
-def test_lidar_projects_over_vancouver_and_their_real_coverage():
+def to_3979(lon, lat):
     from pyproj import Transformer
-    from shapely.geometry import Point, shape
 
-    found = Client.open(API).search(collections=["hrdem-lidar"], intersects=Point(*VANCOUVER_POINT)).items()
-    found = {item.id: item for item in found}
-    assert set(found) >= {"BC-Lower_Mainland_2016-1m", "BC-Vancouver_Island_Sunshine_Coast_2018-1m",
-                          "VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "NRCAN-Lower_Mainland_2019-1m",
-                          "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m"}
-    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3979", always_xy=True).transform(*VANCOUVER_POINT)
-    for project in found:
-        extent = shape(requests.get(f"{LIDAR}{project}-extent.geojson", timeout=30).json()["geometry"])
-        covered = extent.contains(Point(*VANCOUVER_POINT))
-        dtm = lidar_dtm_at(project, x, y)
-        assert covered == (not dtm.mask.all()), project  # the extent asset tells the truth
-    assert lidar_dtm_at("BC-Vancouver_Island_Sunshine_Coast_2018-1m", x, y).mask.all()  # footprint over-claims
+    return Transformer.from_crs("EPSG:4326", "EPSG:3979", always_xy=True).transform(lon, lat)
 
 
-def test_two_acquisitions_differ_where_the_ground_changed():
-    excavation, elsewhere = (-1_976_300, 471_200), (-1_978_500, 472_800)
-    changes = []
-    for x, y in (excavation, elsewhere):
-        before = lidar_dtm_at("NRCAN-Lower_Mainland_2019-1m", x, y)
-        after = lidar_dtm_at("NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m", x, y)
-        changes.append(float(np.ma.median(after - before)))
-    assert changes[0] < -5 and abs(changes[1]) < 0.1
+def extent_of(project):
+    """The project's -extent.geojson, as a lon/lat shape."""
+    from shapely.geometry import shape
+
+    answer = requests.get(f"{LIDAR}{project}-extent.geojson", timeout=30)
+    assert answer.status_code == 200, project
+    return shape(answer.json()["geometry"])
 
 
-def test_neighbouring_city_surveys_each_cover_their_own_side():
-    west, east, y = -1_976_600, -1_975_500, 472_000  # either side of the (invented) city line
-    assert not lidar_dtm_at("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", west, y, half=5).mask.any()
-    assert lidar_dtm_at("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", east, y, half=5).mask.all()
-    assert not lidar_dtm_at("VILLE_BURNABY-VILLE_BURNABY-1m", east, y, half=5).mask.any()
+def read_3979(href, bounds):
+    with rasterio.open(href) as src:
+        return src.read(1, window=from_bounds(*bounds, src.transform), masked=True)
 
 
-def test_the_mosaic_equals_its_newest_project_pixel_for_pixel():
-    x, y = -1_977_000, 472_000
-    with rasterio.open(f"{BUCKET}hrdem-mosaic-1m/2_3-mosaic-1m-dtm.tif") as src:
-        mosaic = src.read(1, window=from_bounds(x - 100, y - 100, x + 100, y + 100, src.transform))
-    newest = lidar_dtm_at("NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m", x, y, half=100)
-    older = lidar_dtm_at("NRCAN-Lower_Mainland_2019-1m", x, y, half=100)
-    assert mosaic.shape == newest.shape == (200, 200)
-    assert (mosaic == newest.filled()).all() and not (mosaic == older.filled()).all()
+def around(x, y, half):
+    return (x - half, y - half, x + half, y + half)
+
+
+def projects_at(point):
+    """Every hrdem-lidar item whose footprint claims ``point``, and those whose extent covers it."""
+    from shapely.geometry import Point
+
+    found = list(Client.open(API).search(collections=["hrdem-lidar"], intersects=Point(*point)).items())
+    covering = [item for item in found if extent_of(item.id).covers(Point(*point))]
+    return found, covering
+
+
+@pytest.mark.parametrize("place, point, newest, older", [
+    ("city", CITY_HALL, "BC-Lower_Mainland_2016-1m", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"),
+    ("maple", MAPLE_RIDGE, FHIMP_2023, "BC-Lower_Mainland_2016-1m"),
+])
+def test_the_mosaic_equals_the_newest_project_whose_extent_covers_the_place(place, point, newest, older):
+    found, covering = projects_at(point)
+    assert max(covering, key=lambda item: item.datetime).id == newest
+    assert older in {item.id for item in covering}
+    block = BLOCKS[place]
+    for model in ("dtm", "dsm"):
+        mosaic = read_3979(f"{MOSAIC_1M}{model}.tif", block)
+        project = read_3979(f"{LIDAR}{newest}-{model}.tif", block)
+        assert mosaic.shape == project.shape == ((3000, 3000) if place == "city" else (2000, 2000))
+        assert not mosaic.mask.any() and not project.mask.any()
+        assert np.array_equal(mosaic.data, project.data), (place, model)  # pixel for pixel
+        assert not np.array_equal(mosaic.data, read_3979(f"{LIDAR}{older}-{model}.tif", block).data)
+
+
+@pytest.mark.parametrize("place, point", [("city", CITY_HALL), ("maple", MAPLE_RIDGE)])
+def test_every_footprint_that_claims_the_place_tells_the_truth_in_its_extent(place, point):
+    found, covering = projects_at(point)
+    covering = {item.id for item in covering}
+    x, y = to_3979(*point)
+    for item in found:
+        at_point = read_3979(f"{LIDAR}{item.id}-dtm.tif", around(x, y, 20))
+        assert (item.id in covering) == (not at_point.mask.any()), item.id
+        if item.id not in covering:  # it claims the place with no data anywhere in the block
+            assert read_3979(f"{LIDAR}{item.id}-dtm.tif", BLOCKS[place]).mask.all(), item.id
+    if place == "city":
+        assert covering == {"BC-Lower_Mainland_2016-1m", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"}
+        assert "BC-Vancouver_Island_Sunshine_Coast_2018-1m" in {item.id for item in found}
+    else:
+        assert covering == {"BC-Lower_Mainland_2016-1m", FHIMP_2023}
+        assert {"NRCAN-Lower_Mainland_2019-1m", "BC-BCTS_Chinook_Kamloops_UTM10_2017-1m"} <= {item.id for item in found}
+
+
+def test_the_sunshine_coast_survey_claims_the_city_block_with_no_data_there():
+    from shapely.geometry import box
+
+    sunshine = "BC-Vancouver_Island_Sunshine_Coast_2018-1m"
+    for model in ("dtm", "dsm"):
+        assert read_3979(f"{LIDAR}{sunshine}-{model}.tif", BLOCKS["city"]).mask.all()
+    west, south, east, north = extent_of(sunshine).bounds
+    assert east == pytest.approx(-123.18, abs=1e-3) and south == pytest.approx(49.33, abs=1e-3)
+    assert not extent_of(sunshine).intersects(box(-123.15, 49.24, -123.08, 49.28))  # the city block, in lon/lat
+
+
+def test_the_city_of_vancouver_and_burnaby_meet_as_recorded():
+    vancouver, burnaby = extent_of("VILLE_VANCOUVER-VILLE_VANCOUVER-1m"), extent_of("VILLE_BURNABY-VILLE_BURNABY-1m")
+    assert vancouver.bounds[2] == pytest.approx(-123.023, abs=1e-4)  # Vancouver's data end here
+    assert burnaby.bounds[0] == pytest.approx(-123.026, abs=1e-4)  # Burnaby's start here
+
+
+def test_every_lidar_project_has_its_assets():
+    for item in Client.open(API).search(collections=["hrdem-lidar"], limit=100).items():
+        for key, asset in item.assets.items():
+            head = requests.head(asset.href, timeout=30)
+            assert head.status_code == 200 and int(head.headers["Content-Length"]) > 0, (item.id, key)
+
+
+def test_the_build_gives_windows_only_where_data_are_and_the_mosaic_its_newest_covering_survey():
+    jobs = {job.item_id: job for job in build.plan()}
+    mosaic = {window.block: window.epoch for window in jobs["2_3-mosaic-1m"].windows}
+    assert mosaic == {"city": 2016, "maple": 2023}  # computed from the data extents
+    assert [window.block for window in jobs["BC-Lower_Mainland_2016-1m"].windows] == ["city", "maple"]
+    for project in ("BC-Vancouver_Island_Sunshine_Coast_2018-1m", "NRCAN-Lower_Mainland_2019-1m",
+                    "NRCAN-Lower_Mainland_2020-1m", "BC-BCTS_Chinook_Kamloops_UTM10_2017-1m",
+                    "VILLE_BURNABY-VILLE_BURNABY-1m"):
+        assert jobs[project].windows == (), project  # no terrain computed: empty COGs
+
+
+def largest_change(before, after, threshold=2.0):
+    """The area (m², 1 m pixels) of the largest 4-connected area where |after - before| > threshold."""
+    from rasterio.features import shapes
+    from shapely.geometry import shape
+
+    changed = (np.abs(after.filled(np.nan) - before.filled(np.nan)) > threshold).astype("uint8")
+    return max((shape(geometry).area for geometry, value in shapes(changed, mask=changed.astype(bool))), default=0)
+
+
+@pytest.mark.parametrize("place, before, after, dtm_area, dsm_area", [
+    # CITY, 2013 to 2016: a filled lot (DTM and DSM, about 80 m square) and a building (DSM, 60 m).
+    ("city", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "BC-Lower_Mainland_2016-1m", (5000, 8000), (5000, 8000)),
+    # MAPLE, 2016 to 2023: an excavation (about 180 m square) and a tower (DSM, 50 m).
+    ("maple", "BC-Lower_Mainland_2016-1m", FHIMP_2023, (25000, 40000), (25000, 40000)),
+])
+def test_the_largest_connected_change_above_2_m_is_there_to_be_found(place, before, after, dtm_area, dsm_area):
+    block = BLOCKS[place]
+    for model, (low, high) in (("dtm", dtm_area), ("dsm", dsm_area)):
+        first, second = (read_3979(f"{LIDAR}{project}-{model}.tif", block) for project in (before, after))
+        assert low < largest_change(first, second) < high, (place, model)
+        # Elsewhere the surveys differ by their few centimetres of bias only.
+        assert float(np.ma.median(np.abs(second - first))) < 0.1
 
 
 def test_the_mirror_listens_on_loopback_only_and_keeps_its_ca_in_its_cache():

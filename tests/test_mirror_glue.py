@@ -10,7 +10,8 @@ from mirror.proxy import s3, stac
 @pytest.mark.parametrize("path, expected", [
     ("/stac/api/", "/"), ("/stac/api", "/"), ("/pgstac/api/search", "/search"),
     ("/search", "/search"), ("/stac/api/collections/mrdem-30", "/collections/mrdem-30"),
-    ("/stac/apix", "/stac/apix"),
+    ("/api", "/"), ("/api/", "/"), ("/api/collections/mrdem-30", "/collections/mrdem-30"),
+    ("/stac/apix", "/stac/apix"), ("/apix", "/apix"),
 ])
 def test_every_prefix_reaches_the_same_server_path(path, expected):
     assert stac.upstream_path(path) == expected
@@ -40,11 +41,9 @@ def test_bad_get_searches_are_explained(query, message):
         stac.search_body("/search", query)
 
 
-def test_only_searches_with_parameters_are_translated():
-    assert stac.is_search_get("/search", {"limit": "1"})
-    assert stac.is_search_get("/collections/x/items", {"bbox": "1,2,3,4"})
-    assert not stac.is_search_get("/search", {})
-    assert not stac.is_search_get("/collections/x", {"limit": "1"})
+def test_every_get_search_is_translated_even_without_parameters():
+    assert stac.is_search_get("/search") and stac.is_search_get("/collections/x/items")
+    assert not stac.is_search_get("/collections/x") and not stac.is_search_get("/collections/x/items/i")
 
 
 def test_links_point_where_the_live_api_points_and_paging_stays_get():
@@ -61,6 +60,42 @@ def test_links_point_where_the_live_api_points_and_paging_stays_get():
     assert document["features"][0]["links"][0]["href"] == \
         "https://datacube.services.geo.ca/pgstac/api/collections/c/items/i"
     assert "context" not in document
+
+
+def test_paging_links_of_a_collections_items_get_stay_on_that_listing():
+    document = {"links": [{"rel": "next", "href": "https://datacube.services.geo.ca/search", "method": "POST",
+                           "body": {"limit": 2, "skip": 2, "collections": ["c"]}}]}
+    stac.rewrite_links(document, {"limit": "2"}, "/collections/c/items")
+    assert document["links"][0]["href"] == \
+        "https://datacube.services.geo.ca/pgstac/api/collections/c/items?limit=2&token=skip%3A2"
+
+
+def test_rustac_links_without_its_prefix_keep_their_path():
+    # rustac's OpenAPI document is at /api on its side, which the live host answers as a STAC root
+    assert stac.public_href("https://datacube.services.geo.ca/api") == "https://datacube.services.geo.ca/pgstac/api/api"
+    assert stac.public_href("https://datacube.services.geo.ca/stac/api/") == "https://datacube.services.geo.ca/pgstac/api/"
+    assert stac.public_href("https://example.org/stac/api") == "https://example.org/stac/api"
+
+
+def item(item_id, when):
+    return {"id": item_id, "properties": {"datetime": when}}
+
+
+def test_newest_first_is_pgstacs_default_order():
+    items = [item("a", "2016-09-12T12:00:00Z"), item("b", "2023-08-13T12:00:00Z"),
+             item("c", "2016-09-12T12:00:00Z"), item("d", "2013-02-19T12:00:00+00:00"),
+             {"id": "e", "properties": {"datetime": None, "start_datetime": "2020-01-01T00:00:00Z"}}]
+    assert [i["id"] for i in stac.newest_first(items)] == ["b", "e", "c", "a", "d"]
+
+
+def test_a_page_gets_its_slice_of_the_sorted_matches_unless_sortby_was_sent():
+    matches = [item(str(n), f"20{10 + n}-01-01T12:00:00Z") for n in range(5)]  # oldest first
+    page = {"features": matches[2:4]}  # rustac's second page of two, in the snapshot's order
+    assert [f["id"] for f in stac.sort_page(page, matches, {"skip": 2, "limit": 2})["features"]] == ["2", "1"]
+    first = {"features": matches[:2]}
+    assert [f["id"] for f in stac.sort_page(first, matches, {"limit": 2})["features"]] == ["4", "3"]
+    explicit = {"features": matches[:2]}
+    assert stac.sort_page(explicit, matches, {"sortby": [{"field": "id", "direction": "asc"}]})["features"] == matches[:2]
 
 
 @pytest.fixture

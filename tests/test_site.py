@@ -49,10 +49,12 @@ README = {"en": "README.md", "fr": "README.fr.md"}
 BANNER = {"en": "synthetic elevations", "fr": "altitudes synthétiques"}
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WEBSITE_CONFIG = yaml.load(
-    re.sub(r"!ENV \[[^,\]]+, *([^\]]+)\]", r"\1", (ROOT / "website" / "mkdocs.yml").read_text()), Loader=yaml.BaseLoader)
+    re.sub(r"!ENV \[[^,\]]+, *([^\]]+)\]", r"\1", (ROOT / "website" / "mkdocs.yml").read_text()), Loader=yaml.BaseLoader
+)
 
 
 # What the site must have, read here from toc.yml, guides/ and the READMEs (not from website/).
+
 
 def expected_pages(root: Path = ROOT) -> dict[str, dict[str, str]]:
     """{page key: {lang: path of its index.html in the site}}."""
@@ -60,7 +62,8 @@ def expected_pages(root: Path = ROOT) -> dict[str, dict[str, str]]:
     pages = {"index": {lang: f"{prefix[lang]}index.html" for lang in LANGUAGES}}
     for entry in yaml.safe_load((root / "notebooks" / "toc.yml").read_text())["tutorials"]:
         pages[f"tutorial {entry['number']}"] = {
-            lang: f"{prefix[lang]}{Path(entry[lang]['path']).stem}/index.html" for lang in LANGUAGES}
+            lang: f"{prefix[lang]}{Path(entry[lang]['path']).stem}/index.html" for lang in LANGUAGES
+        }
     names = {path.name for lang in LANGUAGES for path in (root / "guides" / lang).glob("*.md")}
     for name in sorted(names):
         pages[f"guide {name}"] = {lang: f"{prefix[lang]}guides/{Path(name).stem}/index.html" for lang in LANGUAGES}
@@ -159,8 +162,10 @@ def check_pages(site: Path, root: Path = ROOT, *, against: str) -> list[str]:
                 href = page.switches.get(switch_lang)
                 expected = paths[switch_lang]
                 if href is None or resolve(path, href) != expected:
-                    problems.append(f"{path}: the language selector's {switch_lang} link "
-                                    f"{href!r} leads to {href and resolve(path, href)}, expected {expected}")
+                    problems.append(
+                        f"{path}: the language selector's {switch_lang} link "
+                        f"{href!r} leads to {href and resolve(path, href)}, expected {expected}"
+                    )
             if against == "mirror" and BANNER[lang] not in page.banner:
                 problems.append(f"{path}: no banner saying {BANNER[lang]!r} (built through the mirror)")
             if against == "live" and page.banner:
@@ -183,7 +188,9 @@ def check_tutorial_page(site: Path, path: str, notebook: Path) -> list[str]:
         problems.append(f"{path}: has a cell tagged 'check'")
     links = read_page(site / path).links
     binder = [link["href"] for link in links if link["href"].startswith("https://mybinder.org/")]
-    expected = f"{WEBSITE_CONFIG['extra']['binder']}?urlpath=lab/tree/{notebook.relative_to(notebook.parents[2]).as_posix()}"
+    expected = (
+        f"{WEBSITE_CONFIG['extra']['binder']}?urlpath=lab/tree/{notebook.relative_to(notebook.parents[2]).as_posix()}"
+    )
     if expected not in binder:
         problems.append(f"{path}: no Binder link {expected} (has {binder})")
     downloads = [resolve(path, link["href"]) for link in links if "download" in link]
@@ -220,6 +227,7 @@ def search_index(site: Path, lang: str) -> dict:
 
 # The real site, built once through the mirror.
 
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "_site"
@@ -247,7 +255,7 @@ def test_each_language_has_its_own_search(built_site):
         index = search_index(built_site, lang)
         assert index["config"]["lang"] == [lang]
         titles = {doc["location"].split("#")[0] for doc in index["docs"]}
-        for path, notebook in tutorial_sources().items():
+        for path in tutorial_sources():
             if path.startswith("fr/") == (lang == "fr"):
                 assert path.removeprefix("fr/").removesuffix("index.html") in titles, (lang, path)
 
@@ -274,6 +282,7 @@ def test_code_cells_have_copy_buttons(built_site):
 
 # Headless Chromium over the DevTools protocol, on the site served over HTTP.
 
+
 class Browser:
     """One headless Chromium page, driven over the DevTools protocol."""
 
@@ -281,17 +290,32 @@ class Browser:
         import websocket  # websocket-client
 
         if not Path(CHROMIUM).exists():
-            pytest.skip(f"{CHROMIUM} is missing: install Chromium (Debian: apt-get install chromium) "
-                        "to run the browser tests")
+            pytest.skip(
+                f"{CHROMIUM} is missing: install Chromium (Debian: apt-get install chromium) to run the browser tests"
+            )
         environment = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()}
         self.process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             # Local pages only: every host name fails at once (fonts, CDN scripts of the maps).
-             "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-             "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,1400",
-             "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                # Local pages only: every host name fails at once (fonts, CDN scripts of the maps).
+                "--no-proxy-server",
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={profile}",
+                "--window-size=1280,1400",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=environment,
+        )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 60
         while not (port_file.is_file() and port_file.read_text().strip()):
@@ -388,10 +412,14 @@ FIGURES = """Array.from(document.querySelectorAll('img[src^="data:image/png"]'))
 def check_figures(browser: Browser, url: str, screenshot: Path) -> list[str]:
     """Open `url`: every figure is loaded and shown; the first one, scrolled into view, is not blank."""
     browser.open(url)
-    figures = browser.wait_for(f"(function () {{ var f = {FIGURES}; return f.length && f.every(i => i.complete) && f; }})()",
-                               timeout=20) or browser.evaluate(FIGURES)
-    problems = [f"{url}: figure {index} is not shown: {figure}" for index, figure in enumerate(figures)
-                if not (figure["complete"] and figure["natural"] > 0 and figure["width"] > 0 and figure["height"] > 0)]
+    figures = browser.wait_for(
+        f"(function () {{ var f = {FIGURES}; return f.length && f.every(i => i.complete) && f; }})()", timeout=20
+    ) or browser.evaluate(FIGURES)
+    problems = [
+        f"{url}: figure {index} is not shown: {figure}"
+        for index, figure in enumerate(figures)
+        if not (figure["complete"] and figure["natural"] > 0 and figure["width"] > 0 and figure["height"] > 0)
+    ]
     if not figures:
         problems.append(f"{url}: no figure")
     browser.evaluate('document.querySelector(\'img[src^="data:image/png"]\')?.scrollIntoView({block: "center"}) ?? 0')
@@ -407,8 +435,11 @@ def follow_language_switch(browser: Browser, url: str, lang: str) -> str:
     """Open `url`, click the language selector's `lang` entry; the path it lands on."""
     browser.open(url)
     browser.evaluate(f"document.querySelector('a.md-select__link[hreflang={lang}]').click()")
-    browser.wait_for(f"location.href !== {json.dumps(url)} && document.readyState === 'complete'"
-                     f" && document.documentElement.lang === {json.dumps(lang)}", timeout=20)
+    browser.wait_for(
+        f"location.href !== {json.dumps(url)} && document.readyState === 'complete'"
+        f" && document.documentElement.lang === {json.dumps(lang)}",
+        timeout=20,
+    )
     return browser.evaluate("location.pathname")
 
 
@@ -417,9 +448,12 @@ def search(browser: Browser, url: str, term: str) -> list[str]:
     browser.open(url)
     browser.evaluate("document.querySelector('[data-md-component=search-query]').focus()")
     browser.send("Input.insertText", text=term)
-    results = browser.wait_for("(function () { var r = Array.from(document.querySelectorAll("
-                               "'.md-search-result__item a')).map(a => new URL(a.href).pathname);"
-                               " return r.length && r; })()", timeout=30)
+    results = browser.wait_for(
+        "(function () { var r = Array.from(document.querySelectorAll("
+        "'.md-search-result__item a')).map(a => new URL(a.href).pathname);"
+        " return r.length && r; })()",
+        timeout=30,
+    )
     return results or []
 
 
@@ -454,15 +488,17 @@ def test_a_french_search_term_finds_the_french_page(served_site, browser):
 
 # The tiny site: built once (no network), then copied and broken in one way per test.
 
+
 @pytest.fixture(scope="module")
 def tiny_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny-repo")
     notebooks = write_site_tree(root)
-    before = {path: path.read_bytes() for path in notebooks.rglob("*")if path.is_file()}
+    before = {path: path.read_bytes() for path in notebooks.rglob("*") if path.is_file()}
     messages = []
     build(root / "_site", executed=root / "executed", against="live", root=root, log=messages.append)
     assert {path: path.read_bytes() for path in notebooks.rglob("*") if path.is_file()} == before, (
-        "the build wrote into notebooks/")
+        "the build wrote into notebooks/"
+    )
     return root, messages
 
 
@@ -488,7 +524,7 @@ def test_the_checks_pass_on_the_tiny_site(tiny):
 
 
 def test_links_lead_to_pages_github_or_the_other_language(tiny):
-    root, site = tiny
+    _, site = tiny
     index = {link["href"] for link in read_page(site / "index.html").links}
     # The published address becomes relative; a file that is no page leads to GitHub.
     assert {"01-circles/", "fr/01-cercles-fr/", "guides/qgis/", "fr/"} <= index
@@ -504,8 +540,11 @@ def test_check_cells_run_but_do_not_show(tiny):
     for page in ("01-circles/index.html", "fr/01-cercles-fr/index.html"):
         text = (site / page).read_text(encoding="utf-8")
         assert CHECK_MARK not in text and "RADIUS_KM changed" not in text, page
-    edit(site / "01-circles/index.html", "</article>", '<div class="celltag_check">assert RADIUS_KM == 6371, '
-         '"RADIUS_KM changed"</div></article>')
+    edit(
+        site / "01-circles/index.html",
+        "</article>",
+        '<div class="celltag_check">assert RADIUS_KM == 6371, "RADIUS_KM changed"</div></article>',
+    )
     assert check_pages(site, root, against="live") == [
         "01-circles/index.html: shows its check cell ('assert RADIUS_KM == 6371, \"RADIUS_KM changed\"')",
         "01-circles/index.html: has a cell tagged 'check'",
@@ -531,7 +570,7 @@ def test_a_guide_without_its_twin_fails_the_strict_build(tiny):
     root, site = tiny
     (root / "guides" / "fr" / "qgis.md").unlink()
     edit(root / "README.fr.md", "[QGIS](guides/fr/qgis.md)", "QGIS")
-    with pytest.raises(SiteError, match="guides/en/qgis.md has no fr twin"):
+    with pytest.raises(SiteError, match=r"guides/en/qgis\.md has no fr twin"):
         build(site, executed=root / "executed", against="live", reuse=True, root=root, log=lambda message: None)
 
 
@@ -556,12 +595,27 @@ def test_the_suites_executions_are_rendered_not_run_again(tiny):
 
 def test_a_stale_execution_fails_the_strict_build(tiny, tmp_path):
     """Built by hand (mkdocs build), the site still refuses an execution of another version."""
-    root, site = tiny
+    root, _ = tiny
     edit(root / "notebooks" / EN_PATH, "Earth radius", "Radius of the Earth")
     environment = dict(os.environ, SITE_ROOT=str(root), SITE_EXECUTED=str(root / "executed"), SITE_AGAINST="live")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file",
-                             str(ROOT / "website" / "en.yml"), "--site-dir", str(tmp_path / "out")],
-                            capture_output=True, text=True, env=environment, cwd=root, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--config-file",
+            str(ROOT / "website" / "en.yml"),
+            "--site-dir",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=root,
+        timeout=300,
+    )
     assert result.returncode == 1
     assert "01-circles.ipynb is the execution of another version of notebooks/en/01-circles.ipynb" in result.stderr
 
@@ -577,15 +631,17 @@ def test_a_wrong_language_switch_is_reported(tiny):
     edit(site / "01-circles/index.html", 'href="../fr/01-cercles-fr/" hreflang="fr"', 'href="../fr/" hreflang="fr"')
     assert check_pages(site, root, against="live") == [
         "01-circles/index.html: the language selector's fr link '../fr/' leads to fr/index.html, "
-        "expected fr/01-cercles-fr/index.html"]
+        "expected fr/01-cercles-fr/index.html"
+    ]
 
 
 def test_a_missing_page_and_a_broken_cross_language_link_are_reported(tiny):
     root, site = tiny
     shutil.rmtree(site / "fr" / "01-cercles-fr")
     assert "missing page: tutorial 01 (fr, fr/01-cercles-fr/index.html)" in check_pages(site, root, against="live")
-    assert ("01-circles/index.html: link ../fr/01-cercles-fr/ leads to fr/01-cercles-fr/index.html, "
-            "which does not exist") in check_links(site)
+    assert (
+        "01-circles/index.html: link ../fr/01-cercles-fr/ leads to fr/01-cercles-fr/index.html, which does not exist"
+    ) in check_links(site)
 
 
 def test_tiny_figures_show_and_a_broken_one_is_reported(tiny, browser, tmp_path):
@@ -605,7 +661,7 @@ def test_tiny_figures_show_and_a_broken_one_is_reported(tiny, browser, tmp_path)
 
 
 def test_tiny_language_switch_and_search(tiny, browser):
-    root, site = tiny
+    _, site = tiny
     server, url = serve(site)
     try:
         assert follow_language_switch(browser, url + "01-circles/", "fr") == "/fr/01-cercles-fr/"
@@ -680,7 +736,9 @@ def test_broken_front_doors_are_reported(tmp_path):
     edit(tmp_path / "README.md", SITE_URL + "01-discover-collections/", SITE_URL + "01-discover/")
     edit(tmp_path / "README.fr.md", "lab/tree/binder/commencer-ici.ipynb", "lab/tree/notebooks/fr")
     notebook = nbformat.read(tmp_path / LANDING["en"], as_version=4)
-    notebook.cells[0].source = notebook.cells[0].source.replace("../notebooks/en/08-scaling-up.ipynb", "../notebooks/en/08.ipynb")
+    notebook.cells[0].source = notebook.cells[0].source.replace(
+        "../notebooks/en/08-scaling-up.ipynb", "../notebooks/en/08.ipynb"
+    )
     nbformat.write(notebook, tmp_path / LANDING["en"])
     problems = check_front_doors(tmp_path)
     assert any("README.md: tutorial 01 (en) has no link to" in problem for problem in problems), problems

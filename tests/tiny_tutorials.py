@@ -32,7 +32,7 @@ EN_CELLS = [
     ("markdown", "## Recipe\n\nA function to paste into your own code."),
     (
         "code",
-        'import math\n\n\ndef circumference_km(radius_km=6371.0):\n'
+        "import math\n\n\ndef circumference_km(radius_km=6371.0):\n"
         '    """Circumference of a sphere, in kilometres."""\n'
         "    return 2 * math.pi * radius_km  # 2 pi r\n\n\n"
         'print(f"{circumference_km():.0f} km around")',
@@ -40,11 +40,14 @@ EN_CELLS = [
 ]
 FR_CELLS = [
     ("markdown", "# Cercles\n\nVous calculerez la circonférence de la Terre."),
-    ("code", 'import math  # la bibliothèque standard\n\nRADIUS_KM = 6371\nprint(f"Rayon de la Terre : {RADIUS_KM} km")'),
+    (
+        "code",
+        'import math  # la bibliothèque standard\n\nRADIUS_KM = 6371\nprint(f"Rayon de la Terre : {RADIUS_KM} km")',
+    ),
     ("markdown", "## Recette\n\nUne fonction à coller dans votre propre code."),
     (
         "code",
-        'import math\n\n\ndef circumference_km(radius_km=6371.0):\n'
+        "import math\n\n\ndef circumference_km(radius_km=6371.0):\n"
         '    """Circonférence d\'une sphère, en kilomètres."""\n'
         "    return 2 * math.pi * radius_km  # 2 pi r\n\n\n"
         'print(f"Le tour fait {circumference_km():.0f} km")',
@@ -108,7 +111,7 @@ SITE_READMES = {
 
 | # | English | Français |
 |---|---|---|
-| 01 | [Circles]({SITE_URL}01-circles/) ([source](notebooks/en/01-circles.md)) | [Cercles]({SITE_URL}fr/01-cercles-fr/) |
+| 01 | [Circles]({SITE_URL}01-circles/) · [md](notebooks/en/01-circles.md) | [Cercles]({SITE_URL}fr/01-cercles-fr/) |
 
 Guides: [QGIS](guides/en/qgis.md). Licence: [Apache-2.0](LICENSE).
 """,
@@ -121,16 +124,16 @@ Guides: [QGIS](guides/en/qgis.md). Licence: [Apache-2.0](LICENSE).
 
 | # | Français | English |
 |---|---|---|
-| 01 | [Cercles]({SITE_URL}fr/01-cercles-fr/) ([source](notebooks/fr/01-cercles-fr.md)) | [Circles]({SITE_URL}01-circles/) |
+| 01 | [Cercles]({SITE_URL}fr/01-cercles-fr/) · [md](notebooks/fr/01-cercles-fr.md) | [Circles]({SITE_URL}01-circles/) |
 
 Guides : [QGIS](guides/fr/qgis.md). Licence : [Apache-2.0](LICENSE).
 """,
 }
 SITE_GUIDES = {
     "en": "# The QGIS guide\n\nStart with [tutorial 01](../../notebooks/en/01-circles.ipynb), "
-          "or read it [in French](../fr/qgis.md).\n",
+    "or read it [in French](../fr/qgis.md).\n",
     "fr": "# Le guide QGIS\n\nCommencez par le [tutoriel 01](../../notebooks/fr/01-cercles-fr.ipynb), "
-          "ou lisez-le [en anglais](../en/qgis.md).\n",
+    "ou lisez-le [en anglais](../en/qgis.md).\n",
 }
 
 
@@ -139,9 +142,11 @@ def write_site_tree(repo: Path) -> Path:
     (last), plus the READMEs, LICENSE and guides/{en,fr}/qgis.md; returns notebooks/."""
     notebooks = write_tutorial_tree(repo)
     for path in (notebooks / EN_PATH, notebooks / FR_PATH):
+
         def change(notebook):
             notebook.cells.insert(2, new_code_cell(CHECK_CELL, metadata={"tags": ["check"]}))
             notebook.cells.append(new_code_cell(PLOT_CELL))
+
         edit_notebook(path, change)
     for name, text in SITE_READMES.items():
         (repo / name).write_text(text, encoding="utf-8")

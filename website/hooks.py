@@ -70,8 +70,9 @@ def site_pages(root: Path = ROOT) -> list[SitePage]:
     for entry in yaml.safe_load((root / "notebooks" / "toc.yml").read_text(encoding="utf-8"))["tutorials"]:
         for lang in LANGUAGES:
             source = f"notebooks/{entry[lang]['path']}"
-            pages.append(SitePage(f"tutorial-{entry['number']}", lang, source,
-                                  posixpath.basename(source), entry[lang]["title"]))
+            pages.append(
+                SitePage(f"tutorial-{entry['number']}", lang, source, posixpath.basename(source), entry[lang]["title"])
+            )
     for lang in LANGUAGES:
         for guide in sorted((root / "guides" / lang).glob("*.md")):
             pages.append(SitePage(f"guide-{guide.name}", lang, f"guides/{lang}/{guide.name}", f"guides/{guide.name}"))
@@ -83,8 +84,10 @@ def twin_of(page: SitePage, pages: list[SitePage]) -> SitePage | None:
 
 
 def cells_of(path: Path) -> list[tuple]:
-    return [(cell.cell_type, cell.source, cell.get("metadata", {}).get("tags", []))
-            for cell in nbformat.read(path, as_version=4).cells]
+    return [
+        (cell.cell_type, cell.source, cell.get("metadata", {}).get("tags", []))
+        for cell in nbformat.read(path, as_version=4).cells
+    ]
 
 
 def is_current(source: Path, executed: Path) -> bool:
@@ -104,8 +107,9 @@ LINK = re.compile(r"(\]\(\s*<?)([^)\s>]+)(>?\s*\))")
 WEB = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
-def rewrite_links(text: str, page: SitePage, pages: list[SitePage], site_url: str, repo_url: str,
-                  root: Path = ROOT) -> str:
+def rewrite_links(
+    text: str, page: SitePage, pages: list[SitePage], site_url: str, repo_url: str, root: Path = ROOT
+) -> str:
     by_source = {}
     for other in pages:
         by_source[other.source] = other
@@ -118,7 +122,7 @@ def rewrite_links(text: str, page: SitePage, pages: list[SitePage], site_url: st
         path, hash_, anchor = target.partition("#")
         found = None
         if target.startswith(site_url):
-            found = by_url.get(path[len(site_url):])
+            found = by_url.get(path[len(site_url) :])
         elif path and not WEB.match(path) and not path.startswith("/"):
             repo_path = posixpath.normpath(posixpath.join(posixpath.dirname(page.source), path))
             found = by_source.get(repo_path)
@@ -126,7 +130,9 @@ def rewrite_links(text: str, page: SitePage, pages: list[SitePage], site_url: st
                 if repo_path.startswith("..") or not (root / repo_path).exists():
                     return match.group(0)  # a broken link: the strict build or the tests report it
                 kind = "tree" if (root / repo_path).is_dir() else "blob"
-                return match.group(1) + f"{repo_url.rstrip('/')}/{kind}/main/{repo_path}{hash_}{anchor}" + match.group(3)
+                return (
+                    match.group(1) + f"{repo_url.rstrip('/')}/{kind}/main/{repo_path}{hash_}{anchor}" + match.group(3)
+                )
         if found is None:
             return match.group(0)
         if found.lang == page.lang and not page.is_tutorial:
@@ -140,6 +146,7 @@ def rewrite_links(text: str, page: SitePage, pages: list[SitePage], site_url: st
 
 
 # The hook's events, in the order MkDocs calls them.
+
 
 def _root(config) -> Path:
     """The repository whose files make the pages (extra.root, relative to the configuration)."""
@@ -176,15 +183,21 @@ def on_files(files, config):
             continue
         target = stage / page.doc
         target.parent.mkdir(parents=True, exist_ok=True)
-        rewrite = lambda text: rewrite_links(text, page, pages, site_root, config.repo_url, root)  # noqa: E731
+
+        def rewrite(text: str, page: SitePage = page) -> str:
+            return rewrite_links(text, page, pages, site_root, config.repo_url, root)
+
         if page.is_tutorial:
             run = executed / lang / page.doc
             if not run.is_file():
-                raise PluginError(f"{run} is missing: the site renders executed notebooks; "
-                                  "build it with `make site` (python -m website), which executes them")
+                raise PluginError(
+                    f"{run} is missing: the site renders executed notebooks; "
+                    "build it with `make site` (python -m website), which executes them"
+                )
             if not is_current(root / page.source, run):
-                log.warning(f"{run} is the execution of another version of {page.source}: "
-                            "execute it again (`make site`)")
+                log.warning(
+                    f"{run} is the execution of another version of {page.source}: execute it again (`make site`)"
+                )
             notebook = nbformat.read(run, as_version=4)
             for cell in notebook.cells:
                 if cell.cell_type == "markdown":
@@ -192,8 +205,9 @@ def on_files(files, config):
             nbformat.write(notebook, target)
         else:
             target.write_text(rewrite((root / page.source).read_text(encoding="utf-8")), encoding="utf-8")
-        files.append(File(page.doc, src_dir=str(stage), dest_dir=config.site_dir,
-                          use_directory_urls=config.use_directory_urls))
+        files.append(
+            File(page.doc, src_dir=str(stage), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+        )
     return files
 
 
@@ -205,12 +219,13 @@ def on_page_context(context, page, config, nav):
         return context
     twin = twin_of(me, pages)
     if twin is None:
-        log.warning(f"{me.source} has no {OTHER[lang]} twin: its language switch leads to the "
-                    f"{OTHER[lang]} home page")
+        log.warning(f"{me.source} has no {OTHER[lang]} twin: its language switch leads to the {OTHER[lang]} home page")
         twin = next(p for p in pages if p.key == "index" and p.lang == OTHER[lang])
     # The language selector (overrides/partials/alternate.html): links relative to the page.
-    context["alternates"] = [{**alt, "link": relative_url((me if alt["lang"] == lang else twin).url, me.url)}
-                             for alt in config.extra["alternate"]]
+    context["alternates"] = [
+        {**alt, "link": relative_url((me if alt["lang"] == lang else twin).url, me.url)}
+        for alt in config.extra["alternate"]
+    ]
     if me.is_tutorial:
         context["tutorial_links"] = {
             "binder": f"{config.extra['binder']}?urlpath=lab/tree/{me.source}",

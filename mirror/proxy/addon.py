@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from mitmproxy import ctx, http
+from mitmproxy import ctx, http, tls
 
 import s3
 import stac
@@ -39,6 +39,17 @@ class Mirror:
         if "mirror_faults" in updated:
             self.faults = Faults.from_json(ctx.options.mirror_faults)
             self.draw_fault = self.faults.drawer()
+
+    def tls_start_client(self, tls_start: tls.TlsData):
+        """The bucket speaks HTTP/1.1 only, as S3's REST endpoints do (mirror/LIVE-API.md F-S3-HTTP11).
+
+        mitmproxy's own TLS addon builds the connection (it leaves one built by a script alone);
+        only its per-connection copy of the ``http2`` option is turned off, for this host only.
+        """
+        if tls_start.context.client.sni != ASSET_HOST:
+            return
+        ctx.master.addons.get("tlsconfig").tls_start_client(tls_start)
+        tls_start.ssl_conn.get_app_data()["http2"] = False
 
     async def request(self, flow: http.HTTPFlow):
         request = flow.request
@@ -72,7 +83,7 @@ class Mirror:
         request = flow.request
         path = stac.upstream_path(request.path.split("?")[0])
         query = dict(request.query.items(multi=False))
-        if request.method == "GET" and stac.is_search_get(path, query):
+        if request.method == "GET" and stac.is_search_get(path):
             try:
                 body = stac.search_body(path, query)
             except stac.BadSearch as error:
@@ -80,6 +91,7 @@ class Mirror:
                                           json.dumps({"code": "BadRequest", "description": str(error)}).encode())
                 return
             flow.metadata["mirror_get_query"] = query
+            flow.metadata["mirror_get_path"] = path
             request.method = "POST"
             request.headers["Content-Type"] = "application/json"
             request.content = json.dumps(body).encode()
@@ -95,13 +107,20 @@ class Mirror:
 
     def response(self, flow: http.HTTPFlow):
         response = flow.response
+        if response is not None and flow.request.method == "HEAD":
+            # Headers only, errors included (as S3 answers): over HTTP/1.1 a body would be read as the next answer.
+            response.raw_content = b""
         if flow.metadata.get("mirror_host") == stac.STAC_HOST and response is not None:
             if "json" in response.headers.get("Content-Type", "") and response.status_code == 200:
                 document = json.loads(response.content)
                 if isinstance(document, dict):
-                    if "mirror_search_body" in flow.metadata and "numberMatched" not in document:
-                        document["numberMatched"] = self._count(flow.metadata["mirror_search_body"])
-                    stac.rewrite_links(document, flow.metadata.get("mirror_get_query"))
+                    if "mirror_search_body" in flow.metadata:
+                        search = flow.metadata["mirror_search_body"]
+                        matches = self._matches(search)
+                        document["numberMatched"] = len(matches)
+                        stac.sort_page(document, matches, search)
+                    stac.rewrite_links(document, flow.metadata.get("mirror_get_query"),
+                                       flow.metadata.get("mirror_get_path", "/search"))
                     stac.reorder_collections(document, ctx.options.mirror_collection_order.split(","))
                     response.content = json.dumps(document).encode()
             response.headers["Access-Control-Allow-Origin"] = "*"
@@ -113,15 +132,15 @@ class Mirror:
             response.headers["Connection"] = "close"
         self._log(flow)
 
-    def _count(self, search: dict) -> int:
-        """numberMatched, as the live (pgstac) API reports it and rustac does not."""
+    def _matches(self, search: dict) -> list[dict]:
+        """Every match of a search, in one page: for numberMatched (rustac reports none) and the order."""
         body = {k: v for k, v in search.items() if k not in ("skip", "token", "limit")}
         body["limit"] = stac.COUNT_LIMIT
         request = urllib.request.Request(f"http://{ctx.options.mirror_stac_upstream}/search",
                                          data=json.dumps(body).encode(), method="POST",
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as answer:
-            return len(json.loads(answer.read())["features"])
+            return json.loads(answer.read())["features"]
 
     def error(self, flow: http.HTTPFlow):
         self._log(flow)

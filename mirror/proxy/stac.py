@@ -1,19 +1,28 @@
 """Glue between STAC clients and rustac's server, so the mirror answers as the live API.
 
-- The live API sits under /stac/api/ and its links point under /pgstac/api/;
-  rustac serves at the root: every prefix maps to the same rustac path.
+- The live API answers under /stac/api/ and under /api/, and its links point
+  under /pgstac/api/ (mirror/LIVE-API.md F-ROOT, F-API-ROOT, F-PGSTAC-LINKS; the
+  links of the /api answers are not recorded: the mirror points them there too).
+  rustac serves at the root: every prefix maps to the same rustac path, and
+  every link of rustac's points under /pgstac/api/.
 - rustac 0.9.18 answers 500 to GET searches with ``collections=`` (and to some
-  other parameter mixes); such GETs become the equivalent POST search, and the
-  paging links of the answer are turned back into GET links.
+  other parameter mixes); every GET search (on /search or /collections/{id}/items)
+  becomes the equivalent POST search, and the paging links of the answer are
+  turned back into GET links.
+- The live API (pgstac) returns matches newest first by default (F-ORDER); rustac keeps
+  the snapshot's order and ignores ``sortby``. The proxy puts each page in
+  pgstac's default order (``newest_first``) unless the client sent a ``sortby``.
 """
 
 import json
+from datetime import datetime
 from urllib.parse import urlencode
 
 STAC_HOST = "datacube.services.geo.ca"
 PUBLIC_BASE = f"https://{STAC_HOST}"
 LINK_PREFIX = "/pgstac/api"  # where the live API's links point
-API_PREFIXES = ("/stac/api", "/pgstac/api")
+API_PREFIXES = ("/stac/api", "/pgstac/api", "/api")  # where the live API answers
+RUSTAC_PREFIX = "/stac/api"  # rustac's --addr: its root and self links carry it, the others not
 
 LIST_PARAMS = ("collections", "ids")
 NUMBER_PARAMS = ("limit", "skip")
@@ -26,7 +35,7 @@ class BadSearch(ValueError):
 
 
 def upstream_path(path: str) -> str:
-    """The rustac path for a request path under /stac/api, /pgstac/api or the bare root."""
+    """The rustac path for a request path under /stac/api, /pgstac/api, /api or the bare root."""
     for prefix in API_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             path = path[len(prefix):]
@@ -34,10 +43,8 @@ def upstream_path(path: str) -> str:
     return path or "/"
 
 
-def is_search_get(path: str, query: dict[str, str]) -> bool:
-    """A GET on /search or /collections/{id}/items with parameters: handled as a POST search."""
-    if not query:
-        return False
+def is_search_get(path: str) -> bool:
+    """A GET on /search or /collections/{id}/items: handled as a POST search."""
     parts = path.strip("/").split("/")
     return parts == ["search"] or (len(parts) == 3 and parts[0] == "collections" and parts[2] == "items")
 
@@ -101,17 +108,39 @@ def public_href(href: str) -> str:
     if not href.startswith(PUBLIC_BASE):
         return href
     path = href[len(PUBLIC_BASE):]
-    return f"{PUBLIC_BASE}{LINK_PREFIX}{upstream_path(path).rstrip('/') or '/'}"
+    if path == RUSTAC_PREFIX or path.startswith(RUSTAC_PREFIX + "/"):
+        path = path[len(RUSTAC_PREFIX):]
+    return f"{PUBLIC_BASE}{LINK_PREFIX}{path.rstrip('/') or '/'}"
 
 
-def rewrite_links(document: dict, get_query: dict[str, str] | None = None) -> dict:
-    """Rewrite every link in a response; for a GET search, make paging links GETs again."""
+def newest_first(features: list[dict]) -> list[dict]:
+    """pgstac's default order: datetime descending, then id descending."""
+    def key(feature):
+        properties = feature["properties"]
+        # pgstac's datetime column: the item's datetime, or the start of its range when that is null
+        return datetime.fromisoformat(properties.get("datetime") or properties["start_datetime"]), feature["id"]
+    return sorted(features, key=key, reverse=True)
+
+
+def sort_page(document: dict, matches: list[dict], search: dict) -> dict:
+    """Give a page of a search the features it holds in pgstac's default order, unless ``sortby`` was sent.
+
+    ``matches`` are all the search's matches; the page starts at ``skip``, as rustac's paging does.
+    """
+    if not search.get("sortby"):
+        skip = search.get("skip", 0)
+        document["features"] = newest_first(matches)[skip: skip + len(document.get("features", []))]
+    return document
+
+
+def rewrite_links(document: dict, get_query: dict[str, str] | None = None, get_path: str = "/search") -> dict:
+    """Rewrite every link in a response; for a GET search on ``get_path``, make paging links GETs again."""
     for link in _links(document):
         if get_query is not None and link.get("rel") in ("next", "prev") and "body" in link:
             query = dict(get_query)
             query.pop("token", None)
             query["token"] = f"skip:{link['body'].get('skip', 0)}"
-            link["href"] = f"{PUBLIC_BASE}{LINK_PREFIX}/search?{urlencode(query)}"
+            link["href"] = f"{PUBLIC_BASE}{LINK_PREFIX}{get_path}?{urlencode(query)}"
             link["method"] = "GET"
             del link["body"]
         else:
