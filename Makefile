@@ -78,8 +78,9 @@ test: venv /usr/bin/chromium
 test-live: venv
 	$(PY) -m pytest --live $(PYTEST_ARGS)
 
+# MkDocs Material (website/): executes every tutorial once, then mkdocs build --strict per language.
 site: venv
-	$(if $(LIVE),$(PY) -m site_builder --live,$(PY) -m mirror run -- $(PY) -m site_builder) --out _site
+	$(if $(LIVE),$(PY) -m website --live,$(PY) -m mirror run -- $(PY) -m website) --out _site
 
 sync: $(VENV)/.installed
 	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb

@@ -35,8 +35,11 @@ def test_requirements_are_all_pinned():
 
 def test_the_pre_commit_hooks_run_the_pinned_tools():
     pinned = read_requirements(ROOT / "requirements-test.txt")
-    hooks = [hook for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
-             for hook in repo["hooks"]]
+    hooks = [
+        hook
+        for repo in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+        for hook in repo["hooks"]
+    ]
     assert hooks and all(hook.get("language") == "python" for hook in hooks)
     for hook in hooks:
         for requirement in hook.get("additional_dependencies") or []:
@@ -50,7 +53,7 @@ def test_binder_can_open_the_markdown_twins():
 
 # What the code imports is declared, not only brought along by something else.
 
-CODE_FOLDERS = ("mirror", "tests", "site_builder", "benchmarks")
+CODE_FOLDERS = ("mirror", "tests", "website", "benchmarks")
 LOCAL_MODULES = {path.stem for folder in CODE_FOLDERS for path in (ROOT / folder).rglob("*.py")} | set(CODE_FOLDERS)
 
 
@@ -76,8 +79,7 @@ def undeclared(modules: set[str], requirements: Path) -> list[str]:
     pinned = set(read_requirements(requirements))
     providers = packages_distributions()
     return sorted(
-        module for module in modules
-        if not {normalise(name) for name in providers.get(module, [module])} & pinned
+        module for module in modules if not {normalise(name) for name in providers.get(module, [module])} & pinned
     )
 
 
@@ -88,8 +90,12 @@ def test_requirements_declare_what_the_notebooks_import():
 
 
 def test_requirements_test_declares_what_the_tools_import():
-    paths = [path for folder in CODE_FOLDERS for path in (ROOT / folder).rglob("*.py")
-             if "fixtures" not in path.parts and "proxy" not in path.parts]
+    paths = [
+        path
+        for folder in CODE_FOLDERS
+        for path in (ROOT / folder).rglob("*.py")
+        if "fixtures" not in path.parts and "proxy" not in path.parts
+    ]
     modules = set().union(*(imported_modules(path.read_text()) for path in paths))
     assert {"yaml", "psutil", "certifi", "nbformat"} <= modules
     assert not (missing := undeclared(modules, ROOT / "requirements-test.txt")), missing
@@ -103,11 +109,13 @@ def test_the_proxy_requirements_declare_what_the_proxy_imports():
 def test_an_undeclared_import_is_reported(tmp_path):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("rasterio==1.4.4\n")
-    assert undeclared(imported_modules("import rasterio\nimport yaml, requests\nfrom odc.stac import load"),
-                      requirements) == ["odc", "requests", "yaml"]
+    assert undeclared(
+        imported_modules("import rasterio\nimport yaml, requests\nfrom odc.stac import load"), requirements
+    ) == ["odc", "requests", "yaml"]
 
 
 # The checker itself, on broken copies of the real files.
+
 
 @pytest.fixture
 def copy_of_the_repo_files(tmp_path):

@@ -322,7 +322,7 @@ def test_the_mirror_cache_is_keyed_by_the_build(workflow):
 
 
 def test_the_workflows_that_run_the_mirror_cache_it():
-    for name in ("offline.yml", "site.yml"):
+    for name in ("offline.yml",):  # site.yml builds against the live API only
         assert PRINT_KEY in (GITHUB / "workflows" / name).read_text(), name
 
 
