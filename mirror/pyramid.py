@@ -16,7 +16,7 @@ from rasterio.windows import Window
 from mirror import cog_assembly
 
 BLOCK = 512
-REDUCE_ROWS = 2048  # rows reduced at a time (even), to bound the memory a reduction takes
+REDUCE_ROWS = 256  # rows reduced at a time (even): small temporaries, no page-fault storm
 
 
 class Pyramid:
