@@ -265,10 +265,12 @@ def cache_key(jobs: list[Job]) -> str:
     digest.update(national.OUTLINE.read_bytes())
     digest.update(repr(national_item()).encode())
     digest.update(repr(jobs).encode())
+    import geopandas
+    import pyogrio
     import pyproj
     import tifffile
 
-    versions = (
+    versions = (  # the libraries whose output lands in the assets (the GeoPackage through pyogrio's own GDAL)
         rasterio.__version__,
         rasterio.__gdal_version__,
         np.__version__,
@@ -276,6 +278,9 @@ def cache_key(jobs: list[Job]) -> str:
         pyproj.__version__,
         pyproj.proj_version_str,
         tifffile.__version__,
+        geopandas.__version__,
+        pyogrio.__version__,
+        pyogrio.__gdal_version_string__,
     )
     digest.update(" ".join(versions).encode())
     return digest.hexdigest()
