@@ -13,7 +13,6 @@ MRDEM-30 is built by ``national.py``. Everything else in the catalog answers 404
 missing key.
 """
 
-import fcntl
 import hashlib
 import json
 import math
@@ -40,6 +39,11 @@ from mirror.pyramid import Pyramid
 from mirror.shading import HILLSHADE_NODATA, hillshade, write_png
 from mirror.tiles import BLOCK, GRID_CRS, to_grid, window_on_grid
 from mirror.vrt import vrt_xml
+
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: there, two builds at once are not kept apart
+    fcntl = None
 
 # Rows of terrain per task: small arrays stay in the allocator's heap (1024 rows cost twice the CPU in page faults).
 CHUNK_ROWS = 256
@@ -308,6 +312,8 @@ def build(force: bool = False, log=print) -> Path:
 
 
 def _try_lock(lock) -> bool:
+    if fcntl is None:
+        return True
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
