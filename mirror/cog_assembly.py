@@ -48,8 +48,10 @@ def assemble(levels: list[Path], target: Path, sparse_tables: bool = True) -> No
             out.write(b"II" + struct.pack("<HHHQ", 43, 8, 0, HEADER_SIZE))
             for index, entries in enumerate(ifds):
                 entries = dict(entries)
-                for code, values, place in ((TILE_OFFSETS, offsets[index], tables[index][0]),
-                                            (TILE_BYTE_COUNTS, sizes[index].astype("<u8"), tables[index][1])):
+                for code, values, place in (
+                    (TILE_OFFSETS, offsets[index], tables[index][0]),
+                    (TILE_BYTE_COUNTS, sizes[index].astype("<u8"), tables[index][1]),
+                ):
                     entries[code] = (LONG8, len(values), values.tobytes() if place is None else place)
                 next_ifd = places[index + 1][0] if index + 1 < len(ifds) else 0
                 _write_ifd(out, places[index], entries, next_ifd)
@@ -149,7 +151,7 @@ def _write(out, raw: bytes, sparse: bool) -> None:
         else:
             out.seek((run - index) * PAGE, 1)
         index = run
-    out.write(raw[head + body.size:])
+    out.write(raw[head + body.size :])
 
 
 def _padded(size: int) -> int:

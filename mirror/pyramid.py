@@ -16,12 +16,22 @@ from rasterio.windows import Window
 from mirror import cog_assembly
 
 BLOCK = 512
-REDUCE_ROWS = 2048  # rows reduced at a time (even), to bound the memory a reduction takes
+REDUCE_ROWS = 256  # rows reduced at a time (even): small temporaries, no page-fault storm
 
 
 class Pyramid:
-    def __init__(self, folder: Path, name: str, width: int, height: int, transform: Affine, crs,
-                 dtype: str, nodata: float, resampling: str = "average"):
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        width: int,
+        height: int,
+        transform: Affine,
+        crs,
+        dtype: str,
+        nodata: float,
+        resampling: str = "average",
+    ):
         self.folder, self.name = folder, name
         self.dtype, self.nodata, self.resampling = dtype, nodata, resampling
         self.factors = [1]
@@ -29,12 +39,24 @@ class Pyramid:
             self.factors.append(self.factors[-1] * 2)
         self.paths = [folder / f"{name}.level{factor}.tif" for factor in self.factors]
         self.shapes = [(math.ceil(height / factor), math.ceil(width / factor)) for factor in self.factors]
-        profile = dict(driver="GTiff", count=1, dtype=dtype, nodata=nodata, crs=crs, tiled=True,
-                       blockxsize=BLOCK, blockysize=BLOCK, compress="LZW", predictor=1,
-                       sparse_ok=True, BIGTIFF="YES")
+        profile = {
+            "driver": "GTiff",
+            "count": 1,
+            "dtype": dtype,
+            "nodata": nodata,
+            "crs": crs,
+            "tiled": True,
+            "blockxsize": BLOCK,
+            "blockysize": BLOCK,
+            "compress": "LZW",
+            "predictor": 1,
+            "sparse_ok": True,
+            "BIGTIFF": "YES",
+        }
         for path, factor, (rows, cols) in zip(self.paths, self.factors, self.shapes):
-            with rasterio.open(path, "w", width=cols, height=rows, transform=transform * Affine.scale(factor),
-                               **profile):
+            with rasterio.open(
+                path, "w", width=cols, height=rows, transform=transform * Affine.scale(factor), **profile
+            ):
                 pass
 
     def paste(self, factor: int, values: np.ndarray, row: int, col: int) -> None:
@@ -43,15 +65,16 @@ class Pyramid:
         values = values[: max(0, rows - row), : max(0, cols - col)]
         if values.size:
             with rasterio.open(self.paths[self.factors.index(factor)], "r+") as level:
-                level.write(values.astype(self.dtype, copy=False), 1,
-                            window=Window(col, row, values.shape[1], values.shape[0]))
+                level.write(
+                    values.astype(self.dtype, copy=False), 1, window=Window(col, row, values.shape[1], values.shape[0])
+                )
 
     def paste_down(self, factor: int, values: np.ndarray, row: int, col: int, down_to: int | None = None) -> None:
         """Paste ``values`` at ``factor``, then its reductions into every coarser level (or down to
         ``down_to``). Where the pasted area does not fall on whole pixels of the coarser level, the
         level is read back around it, so that a coarse pixel on its edge averages what the finer level
         holds there (another paste, or nodata), as GDAL's overviews do."""
-        levels = self.factors[self.factors.index(factor):]
+        levels = self.factors[self.factors.index(factor) :]
         for index, next_factor in enumerate(levels):
             if down_to is not None and next_factor > down_to:
                 break
@@ -81,9 +104,9 @@ class Pyramid:
         rows, cols = values.shape
         out = np.empty(((rows + 1) // 2, (cols + 1) // 2), dtype=self.dtype)
         for start in range(0, rows, REDUCE_ROWS):
-            band = values[start:start + REDUCE_ROWS]
+            band = values[start : start + REDUCE_ROWS]
             even = np.full((band.shape[0] + band.shape[0] % 2, cols + cols % 2), self.nodata, dtype=values.dtype)
-            even[:band.shape[0], :cols] = band
+            even[: band.shape[0], :cols] = band
             valid = even != self.nodata
             data = np.where(valid, even, 0).astype(np.float64)  # GDAL sums in double precision
             total = data[0::2, 0::2] + data[1::2, 0::2] + data[0::2, 1::2] + data[1::2, 1::2]
@@ -91,7 +114,7 @@ class Pyramid:
             mean = total / np.maximum(count, 1)
             if np.issubdtype(np.dtype(self.dtype), np.integer):
                 mean = np.floor(mean + 0.5)  # halves round up, as GDAL's average does
-            out[start // 2:start // 2 + mean.shape[0]] = np.where(count > 0, mean, self.nodata)
+            out[start // 2 : start // 2 + mean.shape[0]] = np.where(count > 0, mean, self.nodata)
         return out
 
     def assemble(self, target: Path) -> None:

@@ -30,8 +30,9 @@ def write_png(path: Path, data: np.ndarray) -> None:
     """An 8-bit greyscale PNG, without the .aux.xml sidecar GDAL would leave."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
-        with rasterio.open(path, "w", driver="PNG", width=data.shape[1], height=data.shape[0], count=1,
-                           dtype="uint8") as dst:
+        with rasterio.open(
+            path, "w", driver="PNG", width=data.shape[1], height=data.shape[0], count=1, dtype="uint8"
+        ) as dst:
             dst.write(data, 1)
     for sidecar in path.parent.glob(path.name + ".aux.xml"):
         sidecar.unlink()

@@ -40,8 +40,9 @@ ARCTIC_COAST = (-803_500.0, 2_509_500.0)
 COVERAGE_HOLES = [(1_522_528.0, -187_392.0, 800.0), (1_497_700.0, -184_000.0, 500.0)]
 
 
-def surface_models(xs: np.ndarray, ys: np.ndarray, epoch: int | None = None,
-                   lattice_m: float = LATTICE_M) -> tuple[np.ndarray, np.ndarray]:
+def surface_models(
+    xs: np.ndarray, ys: np.ndarray, epoch: int | None = None, lattice_m: float = LATTICE_M
+) -> tuple[np.ndarray, np.ndarray]:
     """DTM and DSM (float32, metres, nodata -32767) at pixel centres ``xs`` (columns) and ``ys`` (rows),
     as surveyed in year ``epoch`` (None: as today). A coarser ``lattice_m`` is cheaper and smoother:
     for overviews and 30 m pixels."""
@@ -189,9 +190,11 @@ def _value_noise(X, Y, spacing, seed):
 
 def _hash01(i, j, seed):
     """A deterministic uniform value in [0, 1) for each integer lattice point."""
-    h = (np.asarray(i, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-         ^ np.asarray(j, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
-         ^ np.uint64((seed * 0x165667B19E3779F9) % (1 << 64)))
+    h = (
+        np.asarray(i, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        ^ np.asarray(j, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+        ^ np.uint64((seed * 0x165667B19E3779F9) % (1 << 64))
+    )
     h ^= h >> np.uint64(31)
     h *= np.uint64(0xBF58476D1CE4E5B9)
     h ^= h >> np.uint64(29)

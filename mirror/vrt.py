@@ -20,7 +20,8 @@ def vrt_xml(href: str, size: tuple, grid: tuple, dtype: str, nodata: float) -> s
     <ComplexSource>
       <SourceFilename relativeToVRT="0">/vsicurl/{href}</SourceFilename>
       <SourceBand>1</SourceBand>
-      <SourceProperties RasterXSize="{cols}" RasterYSize="{rows}" DataType="{gdal_type}" BlockXSize="{BLOCK}" BlockYSize="{BLOCK}" />
+      <SourceProperties RasterXSize="{cols}" RasterYSize="{rows}" DataType="{gdal_type}"
+                        BlockXSize="{BLOCK}" BlockYSize="{BLOCK}" />
       <SrcRect xOff="0" yOff="0" xSize="{cols}" ySize="{rows}" />
       <DstRect xOff="0" yOff="0" xSize="{cols}" ySize="{rows}" />
       <NODATA>{nodata:.0f}</NODATA>

@@ -12,6 +12,8 @@ import yaml
 CONDA_TO_PYPI = {
     "matplotlib-base": "matplotlib",  # "matplotlib" on conda-forge also pulls in Qt
     "dask-core": "dask",  # "dask" on conda-forge also pulls in distributed and bokeh
+    "geopandas-base": "geopandas",  # "geopandas" on conda-forge also pulls in folium, mapclassify...
+    "nbconvert-core": "nbconvert",  # "nbconvert" on conda-forge also pulls in pandoc
 }
 
 # Entries an environment file needs that have no counterpart in requirements.

@@ -1,9 +1,10 @@
-"""What Binder (repo2docker) builds from binder/: JupyterLab with jupytext, where the
-tutorials' MyST markdown twins (.md) open as notebooks.
+"""What Binder (repo2docker) builds from binder/: the pins the suite tests, on CI's Python,
+and JupyterLab with jupytext, where the tutorials' MyST markdown twins (.md) open as notebooks.
 
-binder/postBuild sets that default; here it runs into a scratch Jupyter config
-folder and a JupyterLab server of this environment (same pins as Binder's) is asked
-which viewer it now opens markdown with.
+repo2docker takes its pip route (binder/requirements.txt, binder/runtime.txt, then
+binder/postBuild), so a green suite means a working Binder. postBuild sets the default
+viewer; here it runs into a scratch Jupyter config folder and a JupyterLab server of this
+environment (same pins as Binder's) is asked which viewer it now opens markdown with.
 """
 
 import json
@@ -19,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pins import read_requirements
+
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
 BIN = Path(sys.executable).parent
@@ -26,13 +29,51 @@ VIEWER = "Jupytext Notebook"  # the document factory jupytext's JupyterLab exten
 SETTINGS = "/lab/api/settings/@jupyterlab/docmanager-extension:plugin"
 
 
-def dependencies() -> list[str]:
-    return [d for d in yaml.safe_load((BINDER / "environment.yml").read_text())["dependencies"] if isinstance(d, str)]
+# Files that would send repo2docker down another route than requirements.txt + runtime.txt.
+OTHER_ROUTES = ("environment.yml", "Pipfile", "Pipfile.lock", "setup.py", "pyproject.toml", "Project.toml",
+                "install.R", "apt.txt", "default.nix", "Dockerfile")
+
+
+def binder_problems(binder: Path, requirements: Path, workflow: Path) -> list[str]:
+    """binder/ installs exactly `requirements` on the Python `workflow` tests with."""
+    problems = [f"binder/{name} would change what repo2docker builds" for name in OTHER_ROUTES
+                if (binder / name).exists()]
+    tested, installed = read_requirements(requirements), read_requirements(binder / "requirements.txt")
+    for name in sorted(set(tested) | set(installed)):
+        if tested.get(name) != installed.get(name):
+            problems.append(f"binder/requirements.txt: {name} is {installed.get(name, 'missing')}, "
+                            f"{requirements.name} pins {tested.get(name, 'nothing')}")
+    steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
+    setups = [step for step in steps if step.get("uses", "").startswith("actions/setup-python")]
+    [python] = [step["with"]["python-version"] for step in setups]
+    runtime = (binder / "runtime.txt").read_text().strip()
+    if runtime != f"python-{python}":
+        problems.append(f"binder/runtime.txt says {runtime!r}; {workflow.name} tests python-{python}")
+    return problems
+
+
+def test_binder_installs_the_tested_pins_on_the_tested_python():
+    problems = binder_problems(BINDER, ROOT / "requirements.txt", ROOT / ".github" / "workflows" / "offline.yml")
+    assert not problems, "\n".join(problems)
 
 
 def test_binder_installs_jupyterlab_and_jupytext():
-    names = {d.split("=")[0] for d in dependencies()}
-    assert {"jupyterlab", "jupytext", "ipykernel"} <= names
+    assert {"jupyterlab", "jupytext", "ipykernel"} <= set(read_requirements(BINDER / "requirements.txt"))
+
+
+def test_a_binder_that_drifts_from_the_tested_pins_is_reported(tmp_path):
+    binder = tmp_path / "binder"
+    binder.mkdir()
+    requirements = (BINDER / "requirements.txt").read_text()
+    pin = read_requirements(BINDER / "requirements.txt")["rasterio"]
+    (binder / "requirements.txt").write_text(requirements.replace(f"rasterio=={pin}", "rasterio==1.5.2"))
+    (binder / "runtime.txt").write_text("python-3.14\n")
+    (binder / "environment.yml").write_text("dependencies: [python=3.14]\n")
+    assert binder_problems(binder, ROOT / "requirements.txt", ROOT / ".github" / "workflows" / "offline.yml") == [
+        "binder/environment.yml would change what repo2docker builds",
+        f"binder/requirements.txt: rasterio is 1.5.2, requirements.txt pins {pin}",
+        f"binder/runtime.txt says 'python-3.14'; offline.yml tests {(BINDER / 'runtime.txt').read_text().strip()}",
+    ]
 
 
 def test_postbuild_is_an_executable_script():

@@ -36,8 +36,9 @@ def test_a_sparse_pyramid_assembles_into_a_valid_cog_that_reads_back(tmp_path):
 
 
 def test_a_live_size_1m_tile_with_no_data_is_a_valid_cog_that_takes_no_room(tmp_path):
-    pyramid = Pyramid(tmp_path, "tile", 500_000, 500_000, from_origin(-2_000_000, 500_000, 1, 1), "EPSG:3979",
-                      "float32", NODATA)
+    pyramid = Pyramid(
+        tmp_path, "tile", 500_000, 500_000, from_origin(-2_000_000, 500_000, 1, 1), "EPSG:3979", "float32", NODATA
+    )
     target = tmp_path / "tile.tif"
     pyramid.assemble(target)
     valid, errors, _ = cog_validate(str(target), quiet=True)
@@ -52,8 +53,9 @@ def test_a_live_size_1m_tile_with_no_data_is_a_valid_cog_that_takes_no_room(tmp_
 def test_every_ifd_comes_before_the_tile_tables_as_in_gdals_cogs(tmp_path):
     import tifffile
 
-    pyramid = Pyramid(tmp_path, "tile", 250_000, 250_000, from_origin(1_500_000, 0, 2, 2), "EPSG:3979",
-                      "float32", NODATA)
+    pyramid = Pyramid(
+        tmp_path, "tile", 250_000, 250_000, from_origin(1_500_000, 0, 2, 2), "EPSG:3979", "float32", NODATA
+    )
     pyramid.paste_down(1, np.full((512, 512), 50, dtype="float32"), 81_920, 0)
     target = tmp_path / "tile.tif"
     pyramid.assemble(target)

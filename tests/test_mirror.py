@@ -26,8 +26,16 @@ BUCKET = "https://canelevation-dem.s3.ca-central-1.amazonaws.com/"
 OTTAWA_BBOX = [-75.85, 45.30, -75.60, 45.45]
 OTTAWA_TILES = ["8_2-mosaic-2m", "9_2-mosaic-2m"]
 DEM_COLLECTIONS = {"hrdem-mosaic-1m", "hrdem-mosaic-2m", "hrdem-lidar", "hrdem-arcticdem", "mrdem-30"}
-ITEM_PROPERTIES = {"created", "updated", "datetime", "proj:epsg", "collection", "proj:shape",
-                   "proj:geometry", "proj:transform"}
+ITEM_PROPERTIES = {
+    "created",
+    "updated",
+    "datetime",
+    "proj:epsg",
+    "collection",
+    "proj:shape",
+    "proj:geometry",
+    "proj:transform",
+}
 COG_TYPE = "image/tiff; application=geotiff; profile=cloud-optimized"
 
 
@@ -62,12 +70,16 @@ def test_get_search_with_intersects_datetime_and_ids():
     assert ids(found["features"]) == ["9_2-mosaic-2m"]
     by_ids = requests.get(f"{API}search?ids=9_2-mosaic-2m,8_2-mosaic-2m&collections=hrdem-mosaic-2m", timeout=30)
     assert ids(by_ids.json()["features"]) == OTTAWA_TILES
-    calgary = Client.open(API).search(collections=["hrdem-lidar"], bbox=[-114.00, 51.24, -113.94, 51.33],
-                                      datetime="2019-01-01/2024-12-31")
+    calgary = Client.open(API).search(
+        collections=["hrdem-lidar"], bbox=[-114.00, 51.24, -113.94, 51.33], datetime="2019-01-01/2024-12-31"
+    )
     assert sorted(item.id for item in calgary.items()) == [
-        "NRCAN-Calgary_East_utm12_2020-1m", "NRCAN-Calgary_West_utm11_2020-1m"]
-    nothing = Client.open(API).search(collections=["hrdem-lidar"], bbox=[-114.00, 51.24, -113.94, 51.33],
-                                      datetime="2021-01-01/2024-12-31")
+        "NRCAN-Calgary_East_utm12_2020-1m",
+        "NRCAN-Calgary_West_utm11_2020-1m",
+    ]
+    nothing = Client.open(API).search(
+        collections=["hrdem-lidar"], bbox=[-114.00, 51.24, -113.94, 51.33], datetime="2021-01-01/2024-12-31"
+    )
     assert list(nothing.items()) == []
 
 
@@ -91,8 +103,13 @@ def test_paging_with_a_small_limit_visits_every_item():
 @pytest.mark.parametrize("prefix", ["/stac/api", "/pgstac/api", ""])
 def test_every_link_prefix_resolves(prefix):
     base = "https://datacube.services.geo.ca" + prefix
-    for path in ["/", "/conformance", "/collections", "/collections/hrdem-mosaic-2m",
-                 "/collections/hrdem-mosaic-2m/items/9_2-mosaic-2m"]:
+    for path in [
+        "/",
+        "/conformance",
+        "/collections",
+        "/collections/hrdem-mosaic-2m",
+        "/collections/hrdem-mosaic-2m/items/9_2-mosaic-2m",
+    ]:
         assert requests.get(base + path, timeout=30).status_code == 200, base + path
 
 
@@ -121,7 +138,7 @@ def test_items_as_recorded():
         assert set(properties) == ITEM_PROPERTIES, item["id"]
         assert properties["datetime"].endswith("T12:00:00Z")
         assert item["stac_extensions"] == ["https://stac-extensions.github.io/projection/v1.0.0/schema.json"]
-        x0, dx, rx, y0, ry, dy = properties["proj:transform"]
+        _, dx, rx, _, ry, dy = properties["proj:transform"]
         assert dx > 0 and dy == -dx and rx == ry == 0  # GDAL order
         for key, asset in item["assets"].items():
             assert asset["href"].startswith(BUCKET) and asset["roles"] and asset["type"], (item["id"], key)
@@ -130,14 +147,25 @@ def test_items_as_recorded():
     tile = requests.get(f"{API}collections/hrdem-mosaic-2m/items/9_2-mosaic-2m", timeout=30).json()
     assert tile["properties"]["proj:transform"] == [1500000, 2, 0, 0, 0, -2]
     assert tile["properties"]["proj:shape"] == [250000, 250000]
-    assert list(tile["assets"]) == ["dsm", "dtm", "extent", "dsm-vrt", "dtm-vrt", "coverage", "thumbnail",
-                                    "hillshade-dsm", "hillshade-dtm"]
+    assert list(tile["assets"]) == [
+        "dsm",
+        "dtm",
+        "extent",
+        "dsm-vrt",
+        "dtm-vrt",
+        "coverage",
+        "thumbnail",
+        "hillshade-dsm",
+        "hillshade-dtm",
+    ]
     assert tile["assets"]["dtm"]["href"] == f"{BUCKET}hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"
 
 
 def test_every_built_asset_of_the_ottawa_tiles_is_served():
     for item_id, collection in [(t, "hrdem-mosaic-2m") for t in OTTAWA_TILES] + [
-            ("8_2-mosaic-1m", "hrdem-mosaic-1m"), ("9_2-mosaic-1m", "hrdem-mosaic-1m")]:
+        ("8_2-mosaic-1m", "hrdem-mosaic-1m"),
+        ("9_2-mosaic-1m", "hrdem-mosaic-1m"),
+    ]:
         item = requests.get(f"{API}collections/{collection}/items/{item_id}", timeout=30).json()
         for key, asset in item["assets"].items():
             head = requests.head(asset["href"], timeout=30)
@@ -176,8 +204,11 @@ def gdal_overview_count(shape):
 
 
 def test_cogs_are_valid_and_have_the_live_size_grid_and_overviews():
-    grids = {asset["href"][len(BUCKET):]: item["properties"]
-             for item in catalog_items() for asset in item["assets"].values()}
+    grids = {
+        asset["href"][len(BUCKET) :]: item["properties"]
+        for item in catalog_items()
+        for asset in item["assets"].values()
+    }
     cogs = sorted(paths.assets_dir().rglob("*.tif"))
     # Ottawa: 2 tiles x 2 resolutions x 4; every LiDAR project x 2 (empty where no block meets it);
     # 2_3-mosaic-1m x 4; Ulukhaktok: arcticdem-4_8 and 4_8-mosaic-2m x 2 (DSM and its hillshade); MRDEM-30: 5.
@@ -208,7 +239,7 @@ def test_vrts_are_the_whole_file_at_its_full_size():
     for item in catalog_items():
         rows, cols = item["properties"]["proj:shape"]
         for key in ("dtm-vrt", "dsm-vrt"):
-            vrt = paths.assets_dir() / item["assets"].get(key, {}).get("href", BUCKET)[len(BUCKET):]
+            vrt = paths.assets_dir() / item["assets"].get(key, {}).get("href", BUCKET)[len(BUCKET) :]
             if not vrt.is_file():
                 continue
             text = vrt.read_text()
@@ -229,28 +260,35 @@ def test_the_ottawa_aoi_reads_elevations_not_nodata():
 
 def test_the_request_log_records_each_request(tmp_path):
     log = tmp_path / "requests.jsonl"
-    script = ("import requests; requests.get('https://datacube.services.geo.ca/stac/api/collections');"
-              "requests.get('https://canelevation-dem.s3.ca-central-1.amazonaws.com/hrdem-mosaic-2m/"
-              "9_2-mosaic-2m-dtm.tif', headers={'Range': 'bytes=0-99'})")
+    script = (
+        "import requests; requests.get('https://datacube.services.geo.ca/stac/api/collections');"
+        "requests.get('https://canelevation-dem.s3.ca-central-1.amazonaws.com/hrdem-mosaic-2m/"
+        "9_2-mosaic-2m-dtm.tif', headers={'Range': 'bytes=0-99'})"
+    )
     result = mirror_run(["--log", str(log), "--", sys.executable, "-c", script])
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [(r["host"], r["method"], r["path"], r["status"]) for r in records] == [
         ("datacube.services.geo.ca", "GET", "/stac/api/collections", 200),
-        ("canelevation-dem.s3.ca-central-1.amazonaws.com", "GET", "/hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif", 206)]
+        ("canelevation-dem.s3.ca-central-1.amazonaws.com", "GET", "/hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif", 206),
+    ]
     assert records[1]["range"] == "bytes=0-99" and records[1]["bytes"] == 100
     assert set(records[0]) >= {"host", "method", "path", "query", "range", "status", "bytes"}
 
 
 def mirror_run(args, env=None):
-    return subprocess.run([sys.executable, "-m", "mirror", "run", *args], capture_output=True, text=True,
-                          timeout=300, env=env or os.environ)
+    return subprocess.run(
+        [sys.executable, "-m", "mirror", "run", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env or os.environ,
+    )
 
 
 def test_stac_client_command_through_mirror_run():
     stac_client = str(Path(sys.executable).with_name("stac-client"))
-    result = mirror_run(["--", stac_client, "search", API, "-c", "hrdem-mosaic-2m", "--bbox",
-                         *map(str, OTTAWA_BBOX)])
+    result = mirror_run(["--", stac_client, "search", API, "-c", "hrdem-mosaic-2m", "--bbox", *map(str, OTTAWA_BBOX)])
     assert result.returncode == 0, result.stderr
     assert ids(json.loads(result.stdout)["features"]) == OTTAWA_TILES
 
@@ -295,8 +333,13 @@ def test_a_proxy_that_fails_to_start_is_explained():
 
 
 def test_env_without_a_running_mirror_is_explained(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mirror", "env"], capture_output=True, text=True,
-                            env={**os.environ, "MIRROR_CACHE": str(tmp_path)}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "mirror", "env"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MIRROR_CACHE": str(tmp_path)},
+        timeout=60,
+    )
     assert result.returncode == 2 and "no mirror is running" in result.stderr
 
 
@@ -312,14 +355,14 @@ def test_serve_then_env_wires_another_shell(tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    serve = subprocess.Popen([sys.executable, "-m", "mirror", "serve", "--port", str(port)],
-                             stderr=subprocess.PIPE, text=True)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "mirror", "serve", "--port", str(port)], stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 120
         while not paths.state_file().is_file() and time.monotonic() < deadline and serve.poll() is None:
             time.sleep(0.2)
-        exports = subprocess.run([sys.executable, "-m", "mirror", "env"], capture_output=True, text=True,
-                                 timeout=60)
+        exports = subprocess.run([sys.executable, "-m", "mirror", "env"], capture_output=True, text=True, timeout=60)
         assert exports.returncode == 0, exports.stderr
         assert f"export HTTPS_PROXY=http://127.0.0.1:{port}" in exports.stdout
         assert "export GDAL_CURL_CA_BUNDLE=" in exports.stdout
@@ -373,12 +416,15 @@ def projects_at(point):
     return found, covering
 
 
-@pytest.mark.parametrize("place, point, newest, older", [
-    ("city", CITY_HALL, "BC-Lower_Mainland_2016-1m", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"),
-    ("maple", MAPLE_RIDGE, FHIMP_2023, "BC-Lower_Mainland_2016-1m"),
-])
+@pytest.mark.parametrize(
+    "place, point, newest, older",
+    [
+        ("city", CITY_HALL, "BC-Lower_Mainland_2016-1m", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"),
+        ("maple", MAPLE_RIDGE, FHIMP_2023, "BC-Lower_Mainland_2016-1m"),
+    ],
+)
 def test_the_mosaic_equals_the_newest_project_whose_extent_covers_the_place(place, point, newest, older):
-    found, covering = projects_at(point)
+    _, covering = projects_at(point)
     assert max(covering, key=lambda item: item.datetime).id == newest
     assert older in {item.id for item in covering}
     block = BLOCKS[place]
@@ -415,7 +461,7 @@ def test_the_sunshine_coast_survey_claims_the_city_block_with_no_data_there():
     sunshine = "BC-Vancouver_Island_Sunshine_Coast_2018-1m"
     for model in ("dtm", "dsm"):
         assert read_3979(f"{LIDAR}{sunshine}-{model}.tif", BLOCKS["city"]).mask.all()
-    west, south, east, north = extent_of(sunshine).bounds
+    _, south, east, _ = extent_of(sunshine).bounds
     assert east == pytest.approx(-123.18, abs=1e-3) and south == pytest.approx(49.33, abs=1e-3)
     assert not extent_of(sunshine).intersects(box(-123.15, 49.24, -123.08, 49.28))  # the city block, in lon/lat
 
@@ -438,9 +484,13 @@ def test_the_build_gives_windows_only_where_data_are_and_the_mosaic_its_newest_c
     mosaic = {window.block: window.epoch for window in jobs["2_3-mosaic-1m"].windows}
     assert mosaic == {"city": 2016, "maple": 2023}  # computed from the data extents
     assert [window.block for window in jobs["BC-Lower_Mainland_2016-1m"].windows] == ["city", "maple"]
-    for project in ("BC-Vancouver_Island_Sunshine_Coast_2018-1m", "NRCAN-Lower_Mainland_2019-1m",
-                    "NRCAN-Lower_Mainland_2020-1m", "BC-BCTS_Chinook_Kamloops_UTM10_2017-1m",
-                    "VILLE_BURNABY-VILLE_BURNABY-1m"):
+    for project in (
+        "BC-Vancouver_Island_Sunshine_Coast_2018-1m",
+        "NRCAN-Lower_Mainland_2019-1m",
+        "NRCAN-Lower_Mainland_2020-1m",
+        "BC-BCTS_Chinook_Kamloops_UTM10_2017-1m",
+        "VILLE_BURNABY-VILLE_BURNABY-1m",
+    ):
         assert jobs[project].windows == (), project  # no terrain computed: empty COGs
 
 
@@ -453,12 +503,15 @@ def largest_change(before, after, threshold=2.0):
     return max((shape(geometry).area for geometry, value in shapes(changed, mask=changed.astype(bool))), default=0)
 
 
-@pytest.mark.parametrize("place, before, after, dtm_area, dsm_area", [
-    # CITY, 2013 to 2016: a filled lot (DTM and DSM, about 80 m square) and a building (DSM, 60 m).
-    ("city", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "BC-Lower_Mainland_2016-1m", (5000, 8000), (5000, 8000)),
-    # MAPLE, 2016 to 2023: an excavation (about 180 m square) and a tower (DSM, 50 m).
-    ("maple", "BC-Lower_Mainland_2016-1m", FHIMP_2023, (25000, 40000), (25000, 40000)),
-])
+@pytest.mark.parametrize(
+    "place, before, after, dtm_area, dsm_area",
+    [
+        # CITY, 2013 to 2016: a filled lot (DTM and DSM, about 80 m square) and a building (DSM, 60 m).
+        ("city", "VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "BC-Lower_Mainland_2016-1m", (5000, 8000), (5000, 8000)),
+        # MAPLE, 2016 to 2023: an excavation (about 180 m square) and a tower (DSM, 50 m).
+        ("maple", "BC-Lower_Mainland_2016-1m", FHIMP_2023, (25000, 40000), (25000, 40000)),
+    ],
+)
 def test_the_largest_connected_change_above_2_m_is_there_to_be_found(place, before, after, dtm_area, dsm_area):
     block = BLOCKS[place]
     for model, (low, high) in (("dtm", dtm_area), ("dsm", dsm_area)):
@@ -474,8 +527,9 @@ def test_the_mirror_listens_on_loopback_only_and_keeps_its_ca_in_its_cache():
     mirror_process = psutil.Process(os.getppid())  # `python -m mirror run`, which started this suite
     servers = [child for child in mirror_process.children() if child.name() in ("rustac", "mitmdump")]
     assert {server.name() for server in servers} == {"rustac", "mitmdump"}
-    listening = [conn for server in servers for conn in server.net_connections(kind="inet")
-                 if conn.status == psutil.CONN_LISTEN]
+    listening = [
+        conn for server in servers for conn in server.net_connections(kind="inet") if conn.status == psutil.CONN_LISTEN
+    ]
     assert listening and all(conn.laddr.ip == "127.0.0.1" for conn in listening), listening
     bundle = Path(os.environ["REQUESTS_CA_BUNDLE"])
     assert bundle.is_relative_to(paths.cache_dir()) and (paths.proxy_confdir() / "mitmproxy-ca-cert.pem").is_file()
@@ -522,8 +576,11 @@ def test_the_2m_tiles_overviews_cover_tutorial_08s_region_at_8_m():
     for tile in OTTAWA_TILES:
         with rasterio.open(f"{BUCKET}hrdem-mosaic-2m/{tile}-dtm.tif") as src:
             assert src.overviews(1)[:2] == [2, 4]
-    west = read_lonlat(f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.15, 45.2, -76.05, 45.4),
-                       out_shape=(500, 500))
+    west = read_lonlat(
+        f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.15, 45.2, -76.05, 45.4), out_shape=(500, 500)
+    )
     assert west.count() == west.size and 30 < west.mean() < 300
-    far_west_full_resolution = read_lonlat(f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.2, 45.1, -76.19, 45.11))
+    far_west_full_resolution = read_lonlat(
+        f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.2, 45.1, -76.19, 45.11)
+    )
     assert far_west_full_resolution.mask.all()  # 2 m only in the Ottawa AOI

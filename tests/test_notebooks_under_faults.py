@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mirror.proxy.faults import Faults
+from website.build import OFFLINE_EXECUTED, execute_command
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = ROOT / "notebooks" / "toc.yml"
@@ -43,11 +44,27 @@ NOTEBOOKS = list(notebooks())
 def run_under_faults(notebook: Path, workdir: Path):
     log = workdir / "requests.jsonl"
     seed = seed_with_an_early_503(start=sum(notebook.name.encode()))
+    # The executed copy is kept: tests/test_site.py renders it instead of running the notebook again.
+    executed = OFFLINE_EXECUTED / notebook.parent.name
+    (executed / notebook.name).unlink(missing_ok=True)
     result = subprocess.run(
-        [sys.executable, "-m", "mirror", "run", "--log", str(log), "--faults", FAULTS.format(seed=seed), "--",
-         sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
-         "-q", "--no-header", "-o", "addopts=", "--rootdir", str(workdir), str(notebook)],
-        capture_output=True, text=True, timeout=1200, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "mirror",
+            "run",
+            "--log",
+            str(log),
+            "--faults",
+            FAULTS.format(seed=seed),
+            "--",
+            *execute_command(notebook, executed),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=ROOT,
+    )
     faults = [json.loads(line).get("fault") for line in log.read_text().splitlines()] if log.exists() else []
     return result, faults
 
@@ -55,12 +72,17 @@ def run_under_faults(notebook: Path, workdir: Path):
 @pytest.fixture(scope="module")
 def runs(request, tmp_path_factory):
     """The selected notebooks' runs through the flaky mirror, started together, keyed by notebook."""
-    selected = [item.callspec.params["notebook"] for item in request.session.items
-                if item.originalname == "test_tutorial_survives_503s_and_latency"]
+    selected = [
+        item.callspec.params["notebook"]
+        for item in request.session.items
+        if item.originalname == "test_tutorial_survives_503s_and_latency"
+    ]
     with ThreadPoolExecutor(max_workers=PARALLEL_RUNS) as pool:
         # The later tutorials read the most (08 reads a whole region): started first, they do not finish last.
-        futures = {notebook: pool.submit(run_under_faults, notebook, tmp_path_factory.mktemp(notebook.stem))
-                   for notebook in reversed(selected)}
+        futures = {
+            notebook: pool.submit(run_under_faults, notebook, tmp_path_factory.mktemp(notebook.stem))
+            for notebook in reversed(selected)
+        }
         return {notebook: future.result() for notebook, future in futures.items()}
 
 
@@ -68,5 +90,7 @@ def runs(request, tmp_path_factory):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
 def test_tutorial_survives_503s_and_latency(notebook, runs):
     result, faults = runs[notebook]
-    assert result.returncode == 0, f"{notebook.name} failed under faults:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    assert result.returncode == 0, (
+        f"{notebook.name} failed under faults:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    )
     assert "503" in faults, "no 503 was drawn for this notebook: the test proved nothing"

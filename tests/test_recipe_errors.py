@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import box
@@ -145,6 +146,157 @@ def test_a_northern_tile_without_a_dtm(read_aoi_dem, language):
         read_aoi_dem(banks_island, asset="dtm", resolution=16)
 
 
+# Tutorial 06: newest_covering_project returns the newest hrdem-lidar item whose `extent` covers the AOI.
+
+LIDAR = {"en": ROOT / "notebooks/en/06-lidar-projects.ipynb", "fr": ROOT / "notebooks/fr/06-projets-lidar-fr.ipynb"}
+CITY_HALL = (-123.1139, 49.2613)  # recorded live: BC-Lower_Mainland_2016-1m
+MAPLE_RIDGE = (-122.59996, 49.21938)  # recorded live: NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m
+STRAIT_OF_GEORGIA = (-123.40, 49.20)  # inside BC-Lower_Mainland_2016-1m's recorded raster, west of its data
+SAYS_06 = {
+    "not_a_place": {"en": r"give a \(lon, lat\) point", "fr": r"donnez un point \(lon, lat\)"},
+    "swapped": {"en": "give the longitude first", "fr": "donnez la longitude d'abord"},
+    "not_degrees": {"en": "is not in degrees", "fr": "n'est pas en degrés"},
+    "outside": {"en": "is outside Canada", "fr": "est hors du Canada"},
+    "no_survey": {"en": "no LiDAR survey there", "fr": "aucun levé LiDAR n'a été fait à cet endroit"},
+    "too_early": {"en": r"dated \.\./2010-12-31 intersects", "fr": r"daté de \.\./2010-12-31 ne recoupe"},
+    "over_claim": {
+        "en": r"claim the AOI by their footprint, but no extent covers it all: .*BC-Lower_Mainland_2016-1m \(2016-09-12\): data over 0 %",
+        "fr": r"englobent la ZOI par leur emprise, mais aucun actif extent ne la couvre entièrement : .*BC-Lower_Mainland_2016-1m \(2016-09-12\) : données sur 0 %",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def newest_covering_project(language):
+    return recipe(LIDAR[language])["newest_covering_project"]
+
+
+def says_06(kind, language):
+    return pytest.raises(ValueError, match=SAYS_06[kind][language])
+
+
+def test_newest_project_of_something_that_is_not_a_place(newest_covering_project, language):
+    with says_06("not_a_place", language):
+        newest_covering_project("Vancouver City Hall")
+    with says_06("not_a_place", language):
+        newest_covering_project((-123.1139, 49.2613, 0))  # three numbers: neither a point nor a box
+
+
+def test_newest_project_with_latitude_first(newest_covering_project, language):
+    with says_06("swapped", language):
+        newest_covering_project(tuple(reversed(CITY_HALL)))  # latitude -123: out of range
+    with says_06("swapped", language):
+        newest_covering_project((45.42, -75.70))  # Ottawa, reversed: in range, but outside Canada
+
+
+def test_newest_project_in_metres(newest_covering_project, language):
+    with says_06("not_degrees", language):
+        newest_covering_project((-1978389, 473528))  # City Hall in EPSG:3979
+
+
+def test_newest_project_outside_canada(newest_covering_project, language):
+    with says_06("outside", language):
+        newest_covering_project((2.35, 48.85))  # Paris
+
+
+def test_newest_project_where_no_survey_was_flown(newest_covering_project, language):
+    with says_06("no_survey", language):
+        newest_covering_project((-86.0, 58.5))  # Hudson Bay
+
+
+def test_newest_project_before_any_survey(newest_covering_project, language):
+    with says_06("too_early", language):
+        newest_covering_project(CITY_HALL, datetime="../2010-12-31")
+
+
+def test_newest_project_where_footprints_over_claim(newest_covering_project, language):
+    with says_06("over_claim", language):
+        newest_covering_project(STRAIT_OF_GEORGIA)
+
+
+def test_newest_project_at_city_hall_and_maple_ridge(newest_covering_project):
+    assert newest_covering_project(CITY_HALL).id == "BC-Lower_Mainland_2016-1m"
+    assert newest_covering_project(MAPLE_RIDGE).id == "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m"
+    assert newest_covering_project(box(*CITY_HALL, -123.1039, 49.2673)).id == "BC-Lower_Mainland_2016-1m"  # an AOI, as a box
+
+
+def test_newest_project_at_city_hall_before_2016(newest_covering_project):
+    # Offline only: the mirror's 2013 city survey covers City Hall; live, a newer one may exist by then.
+    assert newest_covering_project(CITY_HALL, datetime="../2015-12-31").id == "VILLE_VANCOUVER-VILLE_VANCOUVER-1m"
+
+
+# Tutorial 01: dem_collection_table reads each DEM collection's description.
+
+DISCOVER = {
+    "en": ROOT / "notebooks/en/01-discover-collections.ipynb",
+    "fr": ROOT / "notebooks/fr/01-decouvrir-collections-fr.ipynb",
+}
+DEM_IDS = ["hrdem-mosaic-1m", "hrdem-mosaic-2m", "hrdem-lidar", "hrdem-arcticdem", "mrdem-30"]
+SAYS_01 = {
+    "entire": {"en": "for the entire coverage", "fr": "pour l'ensemble de la couverture"},
+    "only_where": {
+        "en": "only where LiDAR data coverage exists",
+        "fr": "uniquement là où une couverture de données LiDAR existe",
+    },
+    "named": {"en": "named, no coverage stated", "fr": "nommé, couverture non précisée"},
+    "not_named": {"en": "not named", "fr": "non nommé"},
+    "none": {"en": "No CanElevation DEM collection", "fr": "Aucune collection de MNE CanElevation"},
+    "language": {"en": "choose 'en'", "fr": "choisissez « fr »"},
+}
+
+
+@pytest.fixture(scope="module")
+def dem_collection_table(language):
+    return recipe(DISCOVER[language])["dem_collection_table"]
+
+
+def static_catalog(root, collections):
+    """A static STAC catalog on disk, with one child collection per (id, description)."""
+    links = [{"rel": "root", "href": "./catalog.json"}]
+    for collection_id, description in collections:
+        (root / collection_id).mkdir()
+        (root / collection_id / "collection.json").write_text(json.dumps({
+            "type": "Collection", "id": collection_id, "stac_version": "1.0.0", "description": description,
+            "license": "OGL-Canada-2.0", "links": [{"rel": "root", "href": "../catalog.json"}],
+            "extent": {"spatial": {"bbox": [[-141.0, 41.6, -52.6, 83.2]]}, "temporal": {"interval": [[None, None]]}},
+        }))
+        links.append({"rel": "child", "href": f"./{collection_id}/collection.json"})
+    (root / "catalog.json").write_text(json.dumps(
+        {"type": "Catalog", "id": "test", "stac_version": "1.0.0", "description": "A test catalogue", "links": links}))
+    return str(root / "catalog.json")
+
+
+def test_the_dem_table_says_what_each_description_says(dem_collection_table, language):
+    table = dem_collection_table(language=language)
+    assert list(table.index) == DEM_IDS
+    pixel, crs, cgvd2013, dtm, dsm = (table.iloc[:, column] for column in range(1, 6))
+    assert [None if value is pd.NA else value for value in pixel] == [1, 2, None, None, 30]
+    assert list(crs.fillna("none")) == ["EPSG:3979"] * 4 + ["none"]
+    assert list(cgvd2013) == [True, True, True, False, False]
+    assert dtm["hrdem-mosaic-1m"] == dsm["hrdem-mosaic-1m"] == dsm["hrdem-mosaic-2m"] == SAYS_01["entire"][language]
+    assert dtm["hrdem-mosaic-2m"] == SAYS_01["only_where"][language]
+    assert dtm["hrdem-lidar"] == dsm["hrdem-lidar"] == dsm["hrdem-arcticdem"] == SAYS_01["named"][language]
+    assert dtm["hrdem-arcticdem"] == dtm["mrdem-30"] == dsm["mrdem-30"] == SAYS_01["not_named"][language]
+
+
+def test_the_dem_table_of_an_api_without_dem_collections(dem_collection_table, language, tmp_path):
+    with pytest.raises(ValueError, match=SAYS_01["none"][language]):
+        dem_collection_table(api_url=static_catalog(tmp_path, [("landcover", "Land cover / Couverture du sol")]))
+
+
+def test_a_description_without_its_separator_is_kept_whole_for_both_languages(dem_collection_table, tmp_path):
+    text = "Medium resolution digital elevation model - 30 meters (MRDEM-30)."
+    table = dem_collection_table(language="en", api_url=static_catalog(tmp_path, [("mrdem-30", text)]))
+    assert list(table.index) == ["mrdem-30"]
+    assert table.loc["mrdem-30", "description (en)"] == table.loc["mrdem-30", "description (fr)"] == text
+    assert table.iloc[0, 1] == 30
+
+
+def test_the_dem_table_in_an_unknown_language(dem_collection_table, language):
+    with pytest.raises(ValueError, match=SAYS_01["language"][language]):
+        dem_collection_table(language="de")
+
+
 # Tutorial 07: best_available_dem tries the mosaic's DTM, then its DSM, then MRDEM-30.
 
 NORTH = {"en": ROOT / "notebooks/en/07-north-and-nation.ipynb", "fr": ROOT / "notebooks/fr/07-nord-et-pays-fr.ipynb"}
@@ -155,8 +307,13 @@ SAYS_THE_DSM_IS_A_SURFACE = {"en": "this is a surface model (DSM)", "fr": "voici
 
 
 @pytest.fixture(scope="module")
-def best_available_dem(language):
-    return recipe(NORTH[language])["best_available_dem"]
+def north_recipe(language):
+    return recipe(NORTH[language])
+
+
+@pytest.fixture(scope="module")
+def best_available_dem(north_recipe):
+    return north_recipe["best_available_dem"]
 
 
 def test_best_dem_outside_canada(best_available_dem, language):
@@ -187,7 +344,7 @@ def test_best_dem_in_ottawa_is_the_mosaic_dtm(best_available_dem):
 
 
 def test_best_dem_near_ulukhaktok_is_the_mosaic_dsm_and_says_so(best_available_dem, language, capsys):
-    dem, transform, crs, source = best_available_dem(NEAR_ULUKHAKTOK)
+    dem, transform, _, source = best_available_dem(NEAR_ULUKHAKTOK)
     assert source == "hrdem-mosaic-2m/dsm"
     assert transform.a == 2 and dem.count() > 0
     assert SAYS_THE_DSM_IS_A_SURFACE[language] in capsys.readouterr().out
@@ -195,9 +352,56 @@ def test_best_dem_near_ulukhaktok_is_the_mosaic_dsm_and_says_so(best_available_d
 
 def test_best_dem_near_gillam_falls_back_to_mrdem_offline(best_available_dem):
     # Offline only: the mirror has no mosaic tile at Gillam. Live, a tile may answer there.
-    dem, transform, crs, source = best_available_dem(NEAR_GILLAM, explain=False)
+    dem, transform, _, source = best_available_dem(NEAR_GILLAM, explain=False)
     assert source == "mrdem-30/dtm"
     assert transform.a == 30 and dem.count() > 0
+
+
+def patchy(namespace, monkeypatch, keep):
+    """Make the recipe's merge keep data only over the first `keep[asset]` share of the rows of each answer,
+    as if a source had gaps there. Sources not named in `keep` are left whole."""
+    import numpy as np
+
+    merge = namespace["merge"]
+
+    def merge_with_gaps(sources, **kwargs):
+        dem, transform = merge(sources, **kwargs)
+        name = sources[0].name.rsplit("/", 1)[-1]
+        share = next((value for key, value in keep.items() if name.endswith(key)), 1)
+        rows = round(dem.shape[1] * share)
+        mask = np.ma.getmaskarray(dem).copy()
+        mask[:, rows:, :] = True
+        return np.ma.masked_array(dem.data, mask=mask), transform
+
+    monkeypatch.setitem(namespace, "merge", merge_with_gaps)
+
+
+def test_best_dem_prefers_a_full_dsm_to_a_dtm_with_data_over_1_percent(north_recipe, monkeypatch):
+    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.01})
+    dem, _, _, source = north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)
+    assert source == "hrdem-mosaic-2m/dsm"
+    assert dem.count() > 0.5 * dem.size  # the whole AOI (its corners outside the box in EPSG:3979 are masked)
+
+
+def test_best_dem_keeps_a_dtm_that_covers_enough(north_recipe, monkeypatch):
+    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.6})
+    assert north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)[3] == "hrdem-mosaic-2m/dtm"
+
+
+def test_best_dem_below_the_threshold_keeps_the_first_within_reach_of_the_best(north_recipe, monkeypatch):
+    # A coast, say: no source has data over half the AOI. The DTM (30 %) is within half of the best (40 %).
+    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.3, "mosaic-2m-dsm.tif": 0.4, "mrdem-30-dtm.tif": 0.4})
+    assert north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)[3] == "hrdem-mosaic-2m/dtm"
+
+
+def test_best_dem_below_the_threshold_skips_a_source_far_below_the_best(north_recipe, monkeypatch):
+    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.1, "mosaic-2m-dsm.tif": 0.4, "mrdem-30-dtm.tif": 0.4})
+    assert north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)[3] == "hrdem-mosaic-2m/dsm"
+
+
+def test_best_dem_with_a_coverage_threshold_out_of_range(best_available_dem):
+    with pytest.raises(ValueError, match="min_coverage"):
+        best_available_dem(PARLIAMENT_HILL, min_coverage=50)
 
 
 # Tutorial 08: region_statistics loads the mosaic's DTM and DSM with odc-stac and reduces them with Dask.

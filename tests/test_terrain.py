@@ -32,7 +32,7 @@ def test_heights_are_plausible_and_the_surface_is_never_below_the_ground():
 
 
 def test_coverage_holes_are_nodata_in_both_models():
-    cx, cy, radius = terrain.COVERAGE_HOLES[0]
+    cx, cy, _ = terrain.COVERAGE_HOLES[0]
     xs, ys = centres(cx - 50, cy + 50, 50, 50, 2)
     dtm, dsm = terrain.surface_models(xs, ys)
     assert (dtm == terrain.NODATA).all() and (dsm == terrain.NODATA).all()

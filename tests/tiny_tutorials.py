@@ -32,7 +32,7 @@ EN_CELLS = [
     ("markdown", "## Recipe\n\nA function to paste into your own code."),
     (
         "code",
-        'import math\n\n\ndef circumference_km(radius_km=6371.0):\n'
+        "import math\n\n\ndef circumference_km(radius_km=6371.0):\n"
         '    """Circumference of a sphere, in kilometres."""\n'
         "    return 2 * math.pi * radius_km  # 2 pi r\n\n\n"
         'print(f"{circumference_km():.0f} km around")',
@@ -40,11 +40,14 @@ EN_CELLS = [
 ]
 FR_CELLS = [
     ("markdown", "# Cercles\n\nVous calculerez la circonférence de la Terre."),
-    ("code", 'import math  # la bibliothèque standard\n\nRADIUS_KM = 6371\nprint(f"Rayon de la Terre : {RADIUS_KM} km")'),
+    (
+        "code",
+        'import math  # la bibliothèque standard\n\nRADIUS_KM = 6371\nprint(f"Rayon de la Terre : {RADIUS_KM} km")',
+    ),
     ("markdown", "## Recette\n\nUne fonction à coller dans votre propre code."),
     (
         "code",
-        'import math\n\n\ndef circumference_km(radius_km=6371.0):\n'
+        "import math\n\n\ndef circumference_km(radius_km=6371.0):\n"
         '    """Circonférence d\'une sphère, en kilomètres."""\n'
         "    return 2 * math.pi * radius_km  # 2 pi r\n\n\n"
         'print(f"Le tour fait {circumference_km():.0f} km")',
@@ -88,3 +91,67 @@ def edit_notebook(ipynb_path: Path, change, also_markdown_twin: bool = True) -> 
         write_pair(notebook, ipynb_path)
     else:
         nbformat.write(notebook, ipynb_path)
+
+
+# A tiny repository for the site (tests/test_site.py): the tutorial pair above,
+# with a plot and a hidden check cell, READMEs that link the published site, and
+# a guide pair.
+
+SITE_URL = "https://canelevation.github.io/canelevation-stac-tutorials/"
+PLOT_CELL = "import matplotlib.pyplot as plt\n\nplt.plot([1, 3, 2])\nplt.show()"
+CHECK_MARK = "tiny-check-cell-ran"
+CHECK_CELL = f'assert RADIUS_KM == 6371, "RADIUS_KM changed"\nprint("{CHECK_MARK}")'
+SITE_READMES = {
+    "README.md": f"""\
+# Tiny tutorials
+
+*[Version française](README.fr.md)*
+
+## Tutorials
+
+| # | English | Français |
+|---|---|---|
+| 01 | [Circles]({SITE_URL}01-circles/) · [md](notebooks/en/01-circles.md) | [Cercles]({SITE_URL}fr/01-cercles-fr/) |
+
+Guides: [QGIS](guides/en/qgis.md). Licence: [Apache-2.0](LICENSE).
+""",
+    "README.fr.md": f"""\
+# Petits tutoriels
+
+*[English version](README.md)*
+
+## Tutoriels
+
+| # | Français | English |
+|---|---|---|
+| 01 | [Cercles]({SITE_URL}fr/01-cercles-fr/) · [md](notebooks/fr/01-cercles-fr.md) | [Circles]({SITE_URL}01-circles/) |
+
+Guides : [QGIS](guides/fr/qgis.md). Licence : [Apache-2.0](LICENSE).
+""",
+}
+SITE_GUIDES = {
+    "en": "# The QGIS guide\n\nStart with [tutorial 01](../../notebooks/en/01-circles.ipynb), "
+    "or read it [in French](../fr/qgis.md).\n",
+    "fr": "# Le guide QGIS\n\nCommencez par le [tutoriel 01](../../notebooks/fr/01-cercles-fr.ipynb), "
+    "ou lisez-le [en anglais](../en/qgis.md).\n",
+}
+
+
+def write_site_tree(repo: Path) -> Path:
+    """The tiny tutorial tree, each notebook with a check cell (third) and a plot
+    (last), plus the READMEs, LICENSE and guides/{en,fr}/qgis.md; returns notebooks/."""
+    notebooks = write_tutorial_tree(repo)
+    for path in (notebooks / EN_PATH, notebooks / FR_PATH):
+
+        def change(notebook):
+            notebook.cells.insert(2, new_code_cell(CHECK_CELL, metadata={"tags": ["check"]}))
+            notebook.cells.append(new_code_cell(PLOT_CELL))
+
+        edit_notebook(path, change)
+    for name, text in SITE_READMES.items():
+        (repo / name).write_text(text, encoding="utf-8")
+    (repo / "LICENSE").write_text("Apache License 2.0\n")
+    for lang, text in SITE_GUIDES.items():
+        (repo / "guides" / lang).mkdir(parents=True)
+        (repo / "guides" / lang / "qgis.md").write_text(text, encoding="utf-8")
+    return notebooks
