@@ -36,9 +36,7 @@ LARGEST_SCANNED_FILE = 20_000_000  # bytes; bigger files are data, not code
 TLS_BYPASSES = {
     "verify=False": re.compile(r"\bverify\s*=\s*False\b"),
     "GDAL_HTTP_UNSAFESSL": re.compile(r"GDAL_HTTP_UNSAFESSL"),
-    "CURL_CA_BUNDLE set to empty": re.compile(
-        r"CURL_CA_BUNDLE['\"]?\]?\s*[=:,]\s*(?:\"\"|''|$)", re.MULTILINE
-    ),
+    "CURL_CA_BUNDLE set to empty": re.compile(r"CURL_CA_BUNDLE['\"]?\]?\s*[=:,]\s*(?:\"\"|''|$)", re.MULTILINE),
     "ssl._create_unverified_context": re.compile(r"_create_unverified_context"),
     "check_hostname = False": re.compile(r"\bcheck_hostname\s*=\s*False\b"),
     "CERT_NONE": re.compile(r"\bCERT_NONE\b"),
@@ -77,6 +75,7 @@ def tags_of(cell) -> list[str]:
 
 # The table of contents
 
+
 def read_toc(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Tutorial]:
     toc = yaml.safe_load((notebooks_dir / "toc.yml").read_text()) or {}
     return [
@@ -91,11 +90,7 @@ def read_toc(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Tutorial]:
 
 def notebooks_in(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
     """Every .ipynb under notebooks_dir (checkpoints aside), sorted."""
-    return sorted(
-        path
-        for path in notebooks_dir.rglob("*.ipynb")
-        if ".ipynb_checkpoints" not in path.parts
-    )
+    return sorted(path for path in notebooks_dir.rglob("*.ipynb") if ".ipynb_checkpoints" not in path.parts)
 
 
 def check_toc(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
@@ -115,7 +110,7 @@ def check_toc(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
         number = str(entry.get("number", ""))
         where = f"{shown(toc_file)} entry {position} (tutorial {number or '?'})"
         if not re.fullmatch(r"\d\d", number):
-            problems.append(f"{where}: number should be two digits, as a string: \"01\"")
+            problems.append(f'{where}: number should be two digits, as a string: "01"')
         if number in numbers_seen:
             problems.append(f"{where}: number {number} is used twice")
         numbers_seen.add(number)
@@ -142,6 +137,7 @@ def check_toc(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 
 # French and English twins
 
+
 def check_twins(en_path: Path, fr_path: Path) -> list[str]:
     """Same cells, in the same order, of the same types, with the same tags and
     the same code once comments and string literals are set aside; cells tagged
@@ -157,22 +153,22 @@ def check_twins(en_path: Path, fr_path: Path) -> list[str]:
 
     for index, (en_cell, fr_cell) in enumerate(zip(en.cells, fr.cells)):
         if en_cell.cell_type != fr_cell.cell_type:
-            problems.append(
-                f"{pair}: cell {index} is {en_cell.cell_type} in English, "
-                f"{fr_cell.cell_type} in French"
-            )
+            problems.append(f"{pair}: cell {index} is {en_cell.cell_type} in English, {fr_cell.cell_type} in French")
             break
         if tags_of(en_cell) != tags_of(fr_cell):
             problems.append(
-                f"{pair}: cell {index} is tagged {tags_of(en_cell)} in English, "
-                f"{tags_of(fr_cell)} in French"
+                f"{pair}: cell {index} is tagged {tags_of(en_cell)} in English, {tags_of(fr_cell)} in French"
             )
             break
         if en_cell.cell_type == "code" and CHECK_TAG in tags_of(en_cell):
             if en_cell.source.rstrip() != fr_cell.source.rstrip():
                 diff = difflib.unified_diff(
-                    en_cell.source.splitlines(), fr_cell.source.splitlines(),
-                    f"en cell {index}", f"fr cell {index}", lineterm="", n=1,
+                    en_cell.source.splitlines(),
+                    fr_cell.source.splitlines(),
+                    f"en cell {index}",
+                    f"fr cell {index}",
+                    lineterm="",
+                    n=1,
                 )
                 problems.append(
                     f"{pair}: cell {index} is a '{CHECK_TAG}' cell whose code differs between "
@@ -184,18 +180,23 @@ def check_twins(en_path: Path, fr_path: Path) -> list[str]:
             en_code, fr_code = skeleton(en_cell.source), skeleton(fr_cell.source)
             if en_code != fr_code:
                 diff = difflib.unified_diff(
-                    render(en_code), render(fr_code),
-                    f"en cell {index}", f"fr cell {index}", lineterm="", n=1,
+                    render(en_code),
+                    render(fr_code),
+                    f"en cell {index}",
+                    f"fr cell {index}",
+                    lineterm="",
+                    n=1,
                 )
                 problems.append(
                     f"{pair}: cell {index} has different code (comments and strings "
-                    f"set aside, shown as \"…\"):\n" + "\n".join(list(diff)[:40])
+                    f'set aside, shown as "…"):\n' + "\n".join(list(diff)[:40])
                 )
                 break
     return problems
 
 
 # Pairing with the markdown twin, and no outputs
+
 
 def markdown_twin(ipynb_path: Path) -> Path:
     return ipynb_path.with_suffix(".md")
@@ -214,15 +215,13 @@ def check_sync_and_clean(ipynb_path: Path) -> list[str]:
         if cell.get("outputs"):
             problems.append(f"{shown(ipynb_path)}: cell {index} has {len(cell.outputs)} output(s)")
         if cell.get("execution_count") is not None:
-            problems.append(
-                f"{shown(ipynb_path)}: cell {index} has execution_count {cell.execution_count}"
-            )
+            problems.append(f"{shown(ipynb_path)}: cell {index} has execution_count {cell.execution_count}")
     if "widgets" in notebook.metadata:
         problems.append(f"{shown(ipynb_path)}: notebook metadata holds saved widget state")
 
     md_path = markdown_twin(ipynb_path)
     if not md_path.exists():
-        return problems + [f"{shown(ipynb_path)} has no markdown twin {md_path.name}"]
+        return [*problems, f"{shown(ipynb_path)} has no markdown twin {md_path.name}"]
     from_markdown = jupytext.read(md_path, fmt=MARKDOWN_FORMAT)
     return problems + _sync_problems(notebook, from_markdown, ipynb_path, md_path)
 
@@ -237,20 +236,17 @@ def _sync_problems(notebook, from_markdown, ipynb_path: Path, md_path: Path) -> 
         ]
     for index, (cell, md_cell) in enumerate(zip(notebook.cells, from_markdown.cells)):
         if cell.cell_type != md_cell.cell_type:
-            return [
-                f"{pair}: cell {index} is {cell.cell_type} in the .ipynb, "
-                f"{md_cell.cell_type} in the .md"
-            ]
+            return [f"{pair}: cell {index} is {cell.cell_type} in the .ipynb, {md_cell.cell_type} in the .md"]
         if tags_of(cell) != tags_of(md_cell):
-            return [
-                f"{pair}: cell {index} is tagged {tags_of(cell)} in the .ipynb, "
-                f"{tags_of(md_cell)} in the .md"
-            ]
+            return [f"{pair}: cell {index} is tagged {tags_of(cell)} in the .ipynb, {tags_of(md_cell)} in the .md"]
         if cell.source.rstrip() != md_cell.source.rstrip():
             diff = difflib.unified_diff(
-                cell.source.splitlines(), md_cell.source.splitlines(),
-                f"{ipynb_path.name} cell {index}", f"{md_path.name} cell {index}",
-                lineterm="", n=1,
+                cell.source.splitlines(),
+                md_cell.source.splitlines(),
+                f"{ipynb_path.name} cell {index}",
+                f"{md_path.name} cell {index}",
+                lineterm="",
+                n=1,
             )
             return [f"{pair}: cell {index} differs:\n" + "\n".join(list(diff)[:40])]
     return []
@@ -274,6 +270,7 @@ def check_markdown_twins_have_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> 
 
 # The recipe cell
 
+
 def check_recipe(ipynb_path: Path) -> list[str]:
     """Exactly one cell is tagged `recipe`, and it is the last code cell."""
     cells = read_notebook(ipynb_path).cells
@@ -283,25 +280,17 @@ def check_recipe(ipynb_path: Path) -> list[str]:
     if not recipes:
         return [f"{where}: no cell is tagged '{RECIPE_TAG}'"]
     if len(recipes) > 1:
-        return [
-            f"{where}: {len(recipes)} cells are tagged '{RECIPE_TAG}' (cells {recipes}); "
-            "one is wanted"
-        ]
+        return [f"{where}: {len(recipes)} cells are tagged '{RECIPE_TAG}' (cells {recipes}); one is wanted"]
     [recipe] = recipes
     if cells[recipe].cell_type != "code":
-        return [
-            f"{where}: the '{RECIPE_TAG}' cell {recipe} is a "
-            f"{cells[recipe].cell_type} cell, not code"
-        ]
+        return [f"{where}: the '{RECIPE_TAG}' cell {recipe} is a {cells[recipe].cell_type} cell, not code"]
     if recipe != code_cells[-1]:
-        return [
-            f"{where}: the '{RECIPE_TAG}' cell is cell {recipe}, "
-            f"but the last code cell is cell {code_cells[-1]}"
-        ]
+        return [f"{where}: the '{RECIPE_TAG}' cell is cell {recipe}, but the last code cell is cell {code_cells[-1]}"]
     return []
 
 
 # Hidden check cells
+
 
 def check_cells(ipynb_path: Path) -> list[str]:
     """At least MIN_CHECK_CELLS cells are tagged `check`; each is a code cell that
@@ -345,6 +334,7 @@ def recipe_source(ipynb_path: Path) -> str | None:
 
 
 # Nothing local: every cell can be copied out of the repo
+
 
 def local_module_names(ipynb_path: Path, repo_root: Path = REPO_ROOT) -> set[str]:
     """Names a notebook could import from the repo: its top-level directories and
@@ -416,6 +406,7 @@ def check_no_local_code(ipynb_path: Path, repo_root: Path = REPO_ROOT) -> list[s
 
 # Never disable TLS verification
 
+
 def tls_bypasses_in(text: str) -> list[tuple[str, int]]:
     """(what, line number) of every TLS bypass in a text."""
     return sorted(
@@ -453,7 +444,4 @@ def _tls_problems_in_file(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError):
         return []  # binary files
-    return [
-        f"{shown(path)}:{line}: {what} disables TLS verification"
-        for what, line in tls_bypasses_in(text)
-    ]
+    return [f"{shown(path)}:{line}: {what} disables TLS verification" for what, line in tls_bypasses_in(text)]

@@ -50,6 +50,7 @@ def test_every_check_passes_on_the_tiny_tutorial(repo, en, fr):
 
 # toc.yml
 
+
 def test_toc_reports_a_listed_notebook_that_does_not_exist(repo, fr):
     fr.unlink()
     problem = the_one(checks.check_toc(repo / "notebooks"))
@@ -83,6 +84,7 @@ def test_toc_reports_a_french_notebook_without_the_fr_suffix(repo, fr):
 
 
 # French and English twins
+
 
 def test_twins_report_an_extra_cell(en, fr):
     edit_notebook(fr, lambda nb: nb.cells.insert(1, new_markdown_cell("Note.")))
@@ -119,10 +121,7 @@ def test_twins_report_different_code_with_a_diff(en, fr):
 
 def test_twins_accept_translated_comments_strings_and_fstrings():
     english = 'x = f"{n} tiles in {name}"  # count\nlabel = "Elevation (m)"\n'
-    french = (
-        'x = f"{name} contient {n} tuiles"  # compte\n'
-        'label = ("Élévation "\n         "(m)")\n'
-    )
+    french = 'x = f"{name} contient {n} tuiles"  # compte\nlabel = ("Élévation "\n         "(m)")\n'
     assert skeleton(english) == skeleton(french)
 
 
@@ -139,6 +138,7 @@ def test_twins_tell_a_call_from_grouping_parentheses():
 
 
 # Markdown twin, outputs, execution counts
+
 
 def test_sync_reports_a_notebook_edited_without_its_markdown_twin(en):
     def change_radius(notebook):
@@ -192,6 +192,7 @@ def test_clean_reports_saved_widget_state(en):
 
 # The recipe cell
 
+
 def test_recipe_reports_a_notebook_without_one(en):
     edit_notebook(en, lambda nb: nb.cells[3].metadata.update(tags=[]))
     assert "no cell is tagged 'recipe'" in the_one(checks.check_recipe(en))
@@ -218,6 +219,7 @@ def test_recipe_reports_a_markdown_cell_tagged_recipe(en):
 
 
 # Nothing local
+
 
 @pytest.mark.parametrize(
     ("code", "expected"),
@@ -253,12 +255,9 @@ def test_public_libraries_and_lookalike_names_are_fine(repo, en):
 
 # TLS verification
 
+
 def fixture_lines(name):
-    return [
-        line
-        for line in (BROKEN / name).read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    return [line for line in (BROKEN / name).read_text().splitlines() if line.strip() and not line.startswith("#")]
 
 
 @pytest.mark.parametrize("line", fixture_lines("tls_bypasses.txt"))
@@ -281,8 +280,9 @@ def test_tls_bypasses_are_reported_with_file_cell_and_line(repo, en):
     problems = checks.check_no_tls_bypass(repo)
     assert any("01-circles.ipynb: cell 2, line 2" in p for p in problems), problems
     assert any("01-circles.md:" in p for p in problems), problems  # the twin too
-    assert any(p.endswith(f"qgis.md:4: {checks.tls_bypasses_in(bypass)[0][0]} disables TLS verification")
-               for p in problems), problems
+    assert any(
+        p.endswith(f"qgis.md:4: {checks.tls_bypasses_in(bypass)[0][0]} disables TLS verification") for p in problems
+    ), problems
 
 
 def test_tls_check_leaves_the_fixtures_and_itself_alone(repo):
@@ -337,7 +337,8 @@ def test_twins_report_check_cells_that_differ_even_in_a_string():
     assert checks.check_cells(en) == [] and checks.check_cells(fr) == []
     # The same skeleton (only a message differs), which is enough for other code cells ...
     assert skeleton(nbformat.read(en, as_version=4).cells[3].source) == skeleton(
-        nbformat.read(fr, as_version=4).cells[3].source)
+        nbformat.read(fr, as_version=4).cells[3].source
+    )
     # ... but not for check cells.
     problem = the_one(checks.check_twins(en, fr))
     assert "cell 3 is a 'check' cell whose code differs between the languages" in problem
@@ -385,22 +386,27 @@ def first_line(cell) -> str:
     return cell.source.lstrip().splitlines()[0] if cell.source.strip() else ""
 
 
-@pytest.mark.parametrize("path", [path for path in break_files()], ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", list(break_files()), ids=lambda path: path.stem)
 def test_every_check_cell_has_a_break(path):
     spec = yaml.safe_load(path.read_text())
-    cells = [cell for cell in nbformat.read(NOTEBOOKS / spec["notebook"], as_version=4).cells
-             if checks.CHECK_TAG in checks.tags_of(cell)]
+    cells = [
+        cell
+        for cell in nbformat.read(NOTEBOOKS / spec["notebook"], as_version=4).cells
+        if checks.CHECK_TAG in checks.tags_of(cell)
+    ]
     assert len(spec["breaks"]) == len(cells), (
-        f"{spec['notebook']} has {len(cells)} check cells, {path.name} breaks {len(spec['breaks'])}")
+        f"{spec['notebook']} has {len(cells)} check cells, {path.name} breaks {len(spec['breaks'])}"
+    )
     for number, (entry, cell) in enumerate(zip(spec["breaks"], cells), start=1):
         assert entry["cell"] in first_line(cell), (
             f"check cell {number} of {spec['notebook']} starts {first_line(cell)!r}, "
-            f"but {path.name} says {entry['cell']!r}")
+            f"but {path.name} says {entry['cell']!r}"
+        )
         assert entry["why"] and entry["break"].strip() and isinstance(entry["rebinds"], list), entry
 
 
 @pytest.mark.mirror
-@pytest.mark.parametrize("path", [path for path in break_files()], ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", list(break_files()), ids=lambda path: path.stem)
 def test_each_check_cell_fails_on_its_broken_input(path, capsys):
     """Run the tutorial cell by cell through the mirror (the recipe, run alone by test_recipes,
     aside); after each check cell passes, apply its break, run it again and see it fail with an
@@ -411,8 +417,9 @@ def test_each_check_cell_fails_on_its_broken_input(path, capsys):
     spec = yaml.safe_load(path.read_text())
     notebook_path = NOTEBOOKS / spec["notebook"]
     notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(notebook, kernel_name="python3", timeout=900,
-                            resources={"metadata": {"path": str(notebook_path.parent)}})
+    client = NotebookClient(
+        notebook, kernel_name="python3", timeout=900, resources={"metadata": {"path": str(notebook_path.parent)}}
+    )
     breaks = iter(spec["breaks"])
     caught = []
     with client.setup_kernel():
@@ -423,8 +430,9 @@ def test_each_check_cell_fails_on_its_broken_input(path, capsys):
             if checks.CHECK_TAG not in checks.tags_of(cell):
                 continue
             entry = next(breaks)
-            probe = new_code_cell(BREAK_WRAPPER.format(rebinds=entry["rebinds"], code=entry["break"],
-                                                       check=cell.source, why=entry["why"]))
+            probe = new_code_cell(
+                BREAK_WRAPPER.format(rebinds=entry["rebinds"], code=entry["break"], check=cell.source, why=entry["why"])
+            )
             client.execute_cell(probe, index)
             said = "".join(output.get("text", "") for output in probe.outputs if output.output_type == "stream")
             assert "check failed on the broken input" in said, (entry["cell"], probe.outputs)
