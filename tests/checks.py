@@ -57,6 +57,12 @@ class Tutorial:
     fr: Path
 
 
+def lines_diff(left: list[str], right: list[str], left_name: str, right_name: str, limit: int = 40) -> str:
+    """A unified diff of two cells' lines, one line of context, cut at ``limit`` lines."""
+    diff = difflib.unified_diff(left, right, left_name, right_name, lineterm="", n=1)
+    return "\n".join(list(diff)[:limit])
+
+
 def shown(path: Path) -> str:
     """A path as a reader of the test output wants it: from the repo root."""
     try:
@@ -162,34 +168,21 @@ def check_twins(en_path: Path, fr_path: Path) -> list[str]:
             break
         if en_cell.cell_type == "code" and CHECK_TAG in tags_of(en_cell):
             if en_cell.source.rstrip() != fr_cell.source.rstrip():
-                diff = difflib.unified_diff(
-                    en_cell.source.splitlines(),
-                    fr_cell.source.splitlines(),
-                    f"en cell {index}",
-                    f"fr cell {index}",
-                    lineterm="",
-                    n=1,
+                diff = lines_diff(
+                    en_cell.source.splitlines(), fr_cell.source.splitlines(), f"en cell {index}", f"fr cell {index}"
                 )
                 problems.append(
                     f"{pair}: cell {index} is a '{CHECK_TAG}' cell whose code differs between "
                     "the languages (check cells must be identical, comments and strings "
-                    "included):\n" + "\n".join(list(diff)[:40])
+                    "included):\n" + diff
                 )
                 break
         elif en_cell.cell_type == "code":
             en_code, fr_code = skeleton(en_cell.source), skeleton(fr_cell.source)
             if en_code != fr_code:
-                diff = difflib.unified_diff(
-                    render(en_code),
-                    render(fr_code),
-                    f"en cell {index}",
-                    f"fr cell {index}",
-                    lineterm="",
-                    n=1,
-                )
+                diff = lines_diff(render(en_code), render(fr_code), f"en cell {index}", f"fr cell {index}")
                 problems.append(
-                    f"{pair}: cell {index} has different code (comments and strings "
-                    f'set aside, shown as "…"):\n' + "\n".join(list(diff)[:40])
+                    f'{pair}: cell {index} has different code (comments and strings set aside, shown as "…"):\n' + diff
                 )
                 break
     return problems
@@ -240,15 +233,13 @@ def _sync_problems(notebook, from_markdown, ipynb_path: Path, md_path: Path) -> 
         if tags_of(cell) != tags_of(md_cell):
             return [f"{pair}: cell {index} is tagged {tags_of(cell)} in the .ipynb, {tags_of(md_cell)} in the .md"]
         if cell.source.rstrip() != md_cell.source.rstrip():
-            diff = difflib.unified_diff(
+            diff = lines_diff(
                 cell.source.splitlines(),
                 md_cell.source.splitlines(),
                 f"{ipynb_path.name} cell {index}",
                 f"{md_path.name} cell {index}",
-                lineterm="",
-                n=1,
             )
-            return [f"{pair}: cell {index} differs:\n" + "\n".join(list(diff)[:40])]
+            return [f"{pair}: cell {index} differs:\n" + diff]
     return []
 
 
