@@ -347,7 +347,13 @@ class Browser:
     def wait_for(self, expression: str, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while True:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except RuntimeError as error:
+                # A page that navigates while it is asked closes the question: ask again in the new page.
+                if "navigated or closed" not in str(error) and "context was destroyed" not in str(error):
+                    raise
+                value = None
             if value or time.monotonic() > deadline:
                 return value
             time.sleep(0.25)
@@ -434,7 +440,8 @@ def check_figures(browser: Browser, url: str, screenshot: Path) -> list[str]:
 def follow_language_switch(browser: Browser, url: str, lang: str) -> str:
     """Open `url`, click the language selector's `lang` entry; the path it lands on."""
     browser.open(url)
-    browser.evaluate(f"document.querySelector('a.md-select__link[hreflang={lang}]').click()")
+    # Clicked after the call returns, so the navigation cannot close the call itself.
+    browser.evaluate(f"setTimeout(() => document.querySelector('a.md-select__link[hreflang={lang}]').click(), 0)")
     browser.wait_for(
         f"location.href !== {json.dumps(url)} && document.readyState === 'complete'"
         f" && document.documentElement.lang === {json.dumps(lang)}",
