@@ -137,6 +137,16 @@ def test_twins_tell_a_call_from_grouping_parentheses():
     assert skeleton('return ("a" "b")') == skeleton('return "a"')
 
 
+def test_twins_ignore_what_a_formatter_adds_to_a_longer_line():
+    english = 'show(dem, title="Ottawa")\nlabel = name + " (m)"\n'
+    french = 'show(\n    dem,\n    title="Ottawa, au bord de la rivière des Outaouais",\n)\nlabel = (\n    name + " (m)"\n)\n'
+    assert skeleton(english) == skeleton(french)
+    # Still different code: a tuple is not a grouped expression, an argument more is an argument more.
+    assert skeleton("x = (a, b)\n") != skeleton("x = (a)\n")
+    assert skeleton("show(dem, 1)\n") != skeleton("show(dem)\n")
+    assert skeleton("x = (a + b) * c\n") != skeleton("x = a + b * c\n")
+
+
 # Markdown twin, outputs, execution counts
 
 
