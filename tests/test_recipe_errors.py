@@ -96,6 +96,25 @@ def test_projected_coordinates_without_a_declared_crs(search_aoi, language):
         search_aoi(box(1498068, -186524, 1522103, -164429), "hrdem-mosaic-2m")
 
 
+def test_metres_are_refused_before_densifying(search_aoi, language, tmp_path, monkeypatch):
+    """Metres given as degrees are refused before the AOI is densified: every 0.01 "degree",
+    the Ottawa box in metres would become about 9 million vertices."""
+    import geopandas as gpd
+
+    def densify(*args, **kwargs):
+        raise AssertionError("the AOI was densified before its degrees were checked")
+
+    monkeypatch.setattr(gpd.GeoSeries, "segmentize", densify)
+    monkeypatch.setattr(gpd.GeoDataFrame, "segmentize", densify, raising=False)
+    monkeypatch.setattr(shapely, "segmentize", densify)
+    metres = box(1498068, -186524, 1522103, -164429)
+    path = tmp_path / "metres-as-degrees.geojson"
+    gpd.GeoDataFrame(geometry=[metres], crs="EPSG:4326").to_file(path)  # a CRS declared wrongly
+    for aoi in (metres, gpd.GeoSeries([metres], crs="EPSG:4326"), str(path)):
+        with expect("not_degrees", language):
+            search_aoi(aoi, "hrdem-mosaic-2m")
+
+
 def test_a_file_without_a_crs(search_aoi, language, tmp_path):
     import geopandas as gpd
 
