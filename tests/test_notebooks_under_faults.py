@@ -18,6 +18,12 @@ from website.build import OFFLINE_EXECUTED, execute_command
 ROOT = Path(__file__).resolve().parent.parent
 TOC = ROOT / "notebooks" / "toc.yml"
 FAULTS = "503=0.2,reset=0.02,truncate=0.01,latency=500ms,seed={seed}"
+# Tutorial 08 reads a whole region (about 1,100 requests under these faults, mostly one after another):
+# measured on 2 busy cores, its run took 544 s at 500 ms a request and 307 s at 100 ms, and it runs twice
+# (English, French) in a suite that should last 15 minutes (README, "When the network misbehaves").
+# It meets the same failures, with 100 ms of latency.
+MILDER = "503=0.2,reset=0.02,truncate=0.01,latency=100ms,seed={seed}"
+MILDER_FOR = {"08"}  # tutorial numbers, as in toc.yml
 FAULT_KINDS = ("503", "reset", "truncate")
 EARLY = 10  # every tutorial makes at least this many requests (the catalogue, a search, a COG's header...)
 
@@ -48,14 +54,20 @@ def notebooks():
             yield ROOT / "notebooks" / entry[language]["path"]
 
 
-# Runs overlap: most of a run is waiting (300 ms a request), so three at a time on two cores.
-PARALLEL_RUNS = 3
+# Runs overlap: most of a run is waiting (500 ms a request). Measured under FAULTS, a run uses 17 to 21 s
+# of CPU (most of it the kernel's start) over 60 to 200 s: four at a time still leave a core free.
+PARALLEL_RUNS = 4
 NOTEBOOKS = list(notebooks())
+
+
+def spec_for(notebook: Path) -> str:
+    return MILDER if notebook.name[:2] in MILDER_FOR else FAULTS
 
 
 def run_under_faults(notebook: Path, workdir: Path):
     log = workdir / "requests.jsonl"
-    seed = seed_with_early_faults(start=sum(notebook.name.encode()))
+    spec = spec_for(notebook)
+    seed = seed_with_early_faults(start=sum(notebook.name.encode()), spec=spec)
     # The executed copy is kept: tests/test_site.py renders it instead of running the notebook again.
     executed = OFFLINE_EXECUTED / notebook.parent.name
     (executed / notebook.name).unlink(missing_ok=True)
@@ -68,7 +80,7 @@ def run_under_faults(notebook: Path, workdir: Path):
             "--log",
             str(log),
             "--faults",
-            FAULTS.format(seed=seed),
+            spec.format(seed=seed),
             "--",
             *execute_command(notebook, executed),
         ],
@@ -105,5 +117,5 @@ def test_tutorial_survives_503s_and_latency(notebook, runs):
     assert result.returncode == 0, (
         f"{notebook.name} failed under faults:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     )
-    missing = [kind for kind in FAULT_KINDS if kind not in faults]
+    missing = [kind for kind in kinds_in(spec_for(notebook)) if kind not in faults]
     assert not missing, f"no {', '.join(missing)} was drawn for this notebook: the test proved less than it says"
