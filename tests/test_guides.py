@@ -485,7 +485,8 @@ def check_cheatsheet(path: Path, notebooks: list[Path]) -> list[str]:
         defined = signatures(setup)
         for name in setup_names(setup):
             if defined.get(name, name) not in spans:
-                problems.append(f"{shown(path)} lacks `{defined.get(name, name)}`, of the setup cell of {notebook.name}")
+                wanted = defined.get(name, name)
+                problems.append(f"{shown(path)} lacks `{wanted}`, of the setup cell of {notebook.name}")
     return sorted(set(problems))
 
 
@@ -537,8 +538,10 @@ def test_the_stac_client_commands_of_the_cheatsheet_and_the_quick_start_parse():
 def test_guides_named_differently_pair_through_toc_yml(tmp_path):
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "toc.yml").write_text("guides:\n  - en: cheatsheet.md\n    fr: aide-memoire.md\n")
-    write_guide(tmp_path, "en", "cheatsheet.md", f"# Cheatsheet\n\n*[Français](../fr/aide-memoire.md)*\n\n{ATTRIBUTION['en']}\n")
-    write_guide(tmp_path, "fr", "aide-memoire.md", f"# Aide-mémoire\n\n*[English](../en/cheatsheet.md)*\n\n{ATTRIBUTION['fr']}\n")
+    english = f"# Cheatsheet\n\n*[Français](../fr/aide-memoire.md)*\n\n{ATTRIBUTION['en']}\n"
+    french = f"# Aide-mémoire\n\n*[English](../en/cheatsheet.md)*\n\n{ATTRIBUTION['fr']}\n"
+    write_guide(tmp_path, "en", "cheatsheet.md", english)
+    write_guide(tmp_path, "fr", "aide-memoire.md", french)
     assert check_pairs(tmp_path / "guides") == []
     (tmp_path / "guides" / "fr" / "aide-memoire.md").rename(tmp_path / "guides" / "fr" / "memo.md")
     problems = check_pairs(tmp_path / "guides")
@@ -549,7 +552,10 @@ def test_guides_named_differently_pair_through_toc_yml(tmp_path):
 
 def test_a_cheatsheet_without_a_recipe_or_with_a_stale_signature_is_reported(tmp_path):
     notebook = tmp_path / "00-x.ipynb"
-    setup = "API_URL = 'https://datacube.services.geo.ca/stac/api/'\n\ndef show_dem(dem, title, cmap='terrain'):\n    pass\n"
+    setup = (
+        "API_URL = 'https://datacube.services.geo.ca/stac/api/'\n\n"
+        "def show_dem(dem, title, cmap='terrain'):\n    pass\n"
+    )
     recipe = "import os\n\ndef quick_dtm(bbox, path, resolution=10):\n    pass\n\ndef read_aoi_dem(aoi):\n    pass\n"
     notebook.write_text(json.dumps({"cells": [
         {"cell_type": "code", "metadata": {"tags": ["setup"]}, "source": setup},

@@ -474,8 +474,14 @@ SAYS_00 = {
     "swapped": {"en": "longitude first", "fr": "longitude d'abord"},
     "inverted": {"en": "west must be less than east", "fr": "l'ouest doit être inférieur à l'est"},
     "outside": {"en": "outside Canada", "fr": "hors du Canada"},
-    "resolution": {"en": "resolution must be a number of metres, 2 or more", "fr": "resolution : un nombre de mètres, 2 ou plus"},
-    "too_large": {"en": "more than 25 million: ask for resolution=", "fr": "plus que 25 millions : demandez resolution="},
+    "resolution": {
+        "en": "resolution must be a number of metres, 2 or more",
+        "fr": "resolution : un nombre de mètres, 2 ou plus",
+    },
+    "too_large": {
+        "en": "more than 25 million: ask for resolution=",
+        "fr": "plus que 25 millions : demandez resolution=",
+    },
     "no_tile": {"en": "no hrdem-mosaic-2m tile intersects", "fr": "aucune tuile hrdem-mosaic-2m ne recoupe"},
     "no_dtm": {"en": r"\(4_8-mosaic-2m\) have no DTM", "fr": r"\(4_8-mosaic-2m\) sont sans MNT"},
     "no_data": {"en": "has no data in bbox", "fr": "aucune donnée dans bbox"},
