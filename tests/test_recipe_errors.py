@@ -482,3 +482,100 @@ def test_region_statistics_agree_with_a_direct_read(region_statistics):
     assert values[3] == pytest.approx(float(expected.mean()), abs=0.5)  # mean elevation, m
     assert values[5] == pytest.approx(float(expected.min()), abs=1.0) and values[6] == pytest.approx(float(expected.max()), abs=1.0)
     assert 0 <= values[8] <= 100
+
+
+# Tutorial 00: quick_dtm(bbox, path, resolution=10) saves the DTM of a box as a COG.
+QUICK = {"en": ROOT / "notebooks/en/00-quickstart.ipynb", "fr": ROOT / "notebooks/fr/00-demarrage-rapide-fr.ipynb"}
+PARLIAMENT_HILL = (-75.73, 45.40, -75.67, 45.44)
+SAYS_00 = {
+    "not_numbers": {"en": "must be 4 numbers", "fr": "doit être 4 nombres"},
+    "not_degrees": {"en": "not in degrees", "fr": "pas en degrés"},
+    "swapped": {"en": "longitude first", "fr": "longitude d'abord"},
+    "inverted": {"en": "west must be less than east", "fr": "l'ouest doit être inférieur à l'est"},
+    "outside": {"en": "outside Canada", "fr": "hors du Canada"},
+    "resolution": {
+        "en": "resolution must be a number of metres, 2 or more",
+        "fr": "resolution : un nombre de mètres, 2 ou plus",
+    },
+    "too_large": {
+        "en": "more than 25 million: ask for resolution=",
+        "fr": "plus que 25 millions : demandez resolution=",
+    },
+    "no_tile": {"en": "no hrdem-mosaic-2m tile intersects", "fr": "aucune tuile hrdem-mosaic-2m ne recoupe"},
+    "no_dtm": {"en": r"\(4_8-mosaic-2m\) have no DTM", "fr": r"\(4_8-mosaic-2m\) sont sans MNT"},
+    "no_data": {"en": "has no data in bbox", "fr": "aucune donnée dans bbox"},
+}
+
+
+@pytest.fixture(scope="module")
+def quick_dtm(language):
+    return recipe(QUICK[language])["quick_dtm"]
+
+
+def says_00(kind, language):
+    return pytest.raises(ValueError, match=SAYS_00[kind][language])
+
+
+@pytest.mark.parametrize("bbox", [None, "-75.73,45.40,-75.67,45.44", (-75.73, 45.40, -75.67), ("a", 1, 2, 3)])
+def test_quick_dtm_of_something_that_is_not_a_bbox(quick_dtm, language, tmp_path, bbox):
+    with says_00("not_numbers", language):
+        quick_dtm(bbox, tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_in_metres(quick_dtm, language, tmp_path):
+    with says_00("not_degrees", language):
+        quick_dtm((1508851, -172906, 1512053, -167173), tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_with_latitude_first(quick_dtm, language, tmp_path):
+    with says_00("swapped", language):
+        quick_dtm((45.40, -75.73, 45.44, -75.67), tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_with_east_before_west(quick_dtm, language, tmp_path):
+    with says_00("inverted", language):
+        quick_dtm((-75.67, 45.40, -75.73, 45.44), tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_outside_canada(quick_dtm, language, tmp_path):
+    with says_00("outside", language):
+        quick_dtm((2.29, 48.85, 2.30, 48.86), tmp_path / "dtm.tif")  # Paris
+
+
+@pytest.mark.parametrize("resolution", [1, 0, -10, "10", True, None, float("nan")])
+def test_quick_dtm_at_a_resolution_finer_than_the_mosaic_or_not_a_number(quick_dtm, language, tmp_path, resolution):
+    with says_00("resolution", language):
+        quick_dtm(PARLIAMENT_HILL, tmp_path / "dtm.tif", resolution=resolution)
+
+
+def test_quick_dtm_too_large_for_memory(quick_dtm, language, tmp_path):
+    with says_00("too_large", language):
+        quick_dtm((-76.5, 45.0, -75.0, 46.0), tmp_path / "dtm.tif", resolution=2)  # about 117 km x 111 km
+    assert not (tmp_path / "dtm.tif").exists()
+
+
+def test_quick_dtm_at_sea(quick_dtm, language, tmp_path):
+    with says_00("no_tile", language):
+        quick_dtm((-54.9, 42.0, -54.8, 42.1), tmp_path / "dtm.tif")  # south of Newfoundland, beyond every tile
+
+
+def test_quick_dtm_where_the_mosaic_has_a_dsm_only(quick_dtm, language, tmp_path):
+    with says_00("no_dtm", language):
+        quick_dtm((-119.0, 72.9, -118.7, 73.0), tmp_path / "dtm.tif", resolution=50)  # Banks Island, tile 4_8
+
+
+def test_quick_dtm_over_a_coverage_hole(quick_dtm, language, tmp_path):
+    # Inside a gap in the mirror's coverage, south-east of the Ottawa AOI (as for tutorial 03's read_dem).
+    with says_00("no_data", language):
+        quick_dtm((-75.6232, 45.2439, -75.6228, 45.2443), tmp_path / "dtm.tif", resolution=2)
+
+
+def test_quick_dtm_of_a_good_bbox_saves_a_cog(quick_dtm, tmp_path):
+    import rasterio
+
+    saved = quick_dtm(PARLIAMENT_HILL, tmp_path / "dtm.tif", resolution=20)
+    with rasterio.open(saved) as dtm:
+        assert dtm.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        assert dtm.crs.to_epsg() == 3979 and dtm.res == (20, 20) and dtm.nodata == -32767
+        pixels = dtm.read(1, masked=True)
+        assert pixels.count() > 0.9 * pixels.size and 0 < pixels.min() < pixels.max() < 400
