@@ -316,13 +316,14 @@ def test_the_dem_table_in_an_unknown_language(dem_collection_table, language):
         dem_collection_table(language="de")
 
 
-# Tutorial 07: best_available_dem tries the mosaic's DTM, then its DSM, then MRDEM-30.
+# Tutorial 07: read_dem, the shared reader, with fallbacks: the mosaic's DTM, then its DSM, then MRDEM-30's DTM.
 
 NORTH = {"en": ROOT / "notebooks/en/07-north-and-nation.ipynb", "fr": ROOT / "notebooks/fr/07-nord-et-pays-fr.ipynb"}
 PARLIAMENT_HILL = (-75.705, 45.419, -75.695, 45.427)  # tile 9_2: a LiDAR DTM at 2 m
 NEAR_ULUKHAKTOK = (-117.80, 70.73, -117.76, 70.745)  # tile 4_8: satellite-derived DSM only
 NEAR_GILLAM = (-94.72, 56.33, -94.68, 56.35)  # tile 6_4, which the mirror's catalog does not hold
-SAYS_THE_DSM_IS_A_SURFACE = {"en": "this is a surface model (DSM)", "fr": "voici un modèle de surface (MNS)"}
+FALLBACKS = [("hrdem-mosaic-2m", "dsm"), ("mrdem-30", "dtm")]
+SAYS_NO_DATA_AT_SEA = {"en": "gap in coverage", "fr": "lacune de couverture"}
 
 
 @pytest.fixture(scope="module")
@@ -331,54 +332,57 @@ def north_recipe(language):
 
 
 @pytest.fixture(scope="module")
-def best_available_dem(north_recipe):
-    return north_recipe["best_available_dem"]
+def north_read_dem(north_recipe):
+    return north_recipe["read_dem"]
 
 
-def test_best_dem_outside_canada(best_available_dem, language):
+def source_of(dem):
+    return f"{dem.attrs['collection']}/{dem.attrs['asset']}"
+
+
+def test_north_read_outside_canada(north_read_dem, language):
     with expect("outside", language):
-        best_available_dem((2.25, 48.81, 2.42, 48.90))  # Paris
+        north_read_dem((2.25, 48.81, 2.42, 48.90), fallbacks=FALLBACKS)  # Paris
 
 
-def test_best_dem_with_latitude_first(best_available_dem, language):
+def test_north_read_with_latitude_first(north_read_dem, language):
     with expect("swapped", language):
-        best_available_dem((45.419, -75.705, 45.427, -75.695))
+        north_read_dem((45.419, -75.705, 45.427, -75.695), fallbacks=FALLBACKS)
 
 
-def test_best_dem_in_projected_coordinates(best_available_dem, language):
+def test_north_read_in_projected_coordinates(north_read_dem, language):
     with expect("not_degrees", language):
-        best_available_dem((1509000, -176000, 1510000, -175000))
+        north_read_dem((1509000, -176000, 1510000, -175000), fallbacks=FALLBACKS)
 
 
-def test_best_dem_at_sea(best_available_dem, language):
-    with expect("sea", language):
-        best_available_dem((-62.05, 42.50, -62.00, 42.53))  # the Atlantic, south of Nova Scotia
+def test_north_read_at_sea(north_read_dem, language):
+    with pytest.raises(ValueError, match=SAYS_NO_DATA_AT_SEA[language]):
+        north_read_dem((-62.05, 42.50, -62.00, 42.53), fallbacks=FALLBACKS)  # the Atlantic, south of Nova Scotia
 
 
-def test_best_dem_in_ottawa_is_the_mosaic_dtm(best_available_dem):
-    dem, transform, crs, source = best_available_dem(PARLIAMENT_HILL, explain=False)
-    assert source == "hrdem-mosaic-2m/dtm"
-    assert (transform.a, crs.to_epsg()) == (2, 3979)
-    assert dem.count() > 0 and dem.min() > -32767
+def test_north_read_in_ottawa_is_the_mosaic_dtm(north_read_dem):
+    dem = north_read_dem(PARLIAMENT_HILL, fallbacks=FALLBACKS)
+    assert source_of(dem) == "hrdem-mosaic-2m/dtm" and dem.attrs["coverage"] >= 0.5
+    assert (dem.rio.resolution()[0], dem.rio.crs.to_epsg()) == (2, 3979)
+    assert dem.dtype == "float32" and float(dem.min()) > -32767
 
 
-def test_best_dem_near_ulukhaktok_is_the_mosaic_dsm_and_says_so(best_available_dem, language, capsys):
-    dem, transform, _, source = best_available_dem(NEAR_ULUKHAKTOK)
-    assert source == "hrdem-mosaic-2m/dsm"
-    assert transform.a == 2 and dem.count() > 0
-    assert SAYS_THE_DSM_IS_A_SURFACE[language] in capsys.readouterr().out
+def test_north_read_near_ulukhaktok_is_the_mosaic_dsm(north_read_dem):
+    dem = north_read_dem(NEAR_ULUKHAKTOK, fallbacks=FALLBACKS)
+    assert source_of(dem) == "hrdem-mosaic-2m/dsm"
+    assert dem.attrs["resolution_m"] == 2 and dem.attrs["coverage"] > 0
 
 
-def test_best_dem_near_gillam_falls_back_to_mrdem_offline(best_available_dem):
+def test_north_read_near_gillam_falls_back_to_mrdem_offline(north_read_dem):
     # Offline only: the mirror has no mosaic tile at Gillam. Live, a tile may answer there.
-    dem, transform, _, source = best_available_dem(NEAR_GILLAM, explain=False)
-    assert source == "mrdem-30/dtm"
-    assert transform.a == 30 and dem.count() > 0
+    dem = north_read_dem(NEAR_GILLAM, fallbacks=FALLBACKS)
+    assert source_of(dem) == "mrdem-30/dtm"
+    assert dem.attrs["resolution_m"] == 30 and dem.attrs["coverage"] > 0
 
 
 def patchy(namespace, monkeypatch, keep):
-    """Make the recipe's merge keep data only over the first `keep[asset]` share of the rows of each answer,
-    as if a source had gaps there. Sources not named in `keep` are left whole."""
+    """Make the recipe's merge keep data only over the first `keep[file]` share of the rows of each answer,
+    as if a source had gaps there. Files not named in `keep` are left whole."""
     import numpy as np
 
     merge = namespace["merge"]
@@ -395,32 +399,28 @@ def patchy(namespace, monkeypatch, keep):
     monkeypatch.setitem(namespace, "merge", merge_with_gaps)
 
 
-def test_best_dem_prefers_a_full_dsm_to_a_dtm_with_data_over_1_percent(north_recipe, monkeypatch):
+def test_north_read_prefers_a_full_dsm_to_a_dtm_with_data_over_1_percent(north_recipe, monkeypatch):
     patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.01})
-    dem, _, _, source = north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)
-    assert source == "hrdem-mosaic-2m/dsm"
-    assert dem.count() > 0.5 * dem.size  # the whole AOI (its corners outside the box in EPSG:3979 are masked)
+    dem = north_recipe["read_dem"](PARLIAMENT_HILL, fallbacks=FALLBACKS)
+    assert source_of(dem) == "hrdem-mosaic-2m/dsm" and dem.attrs["coverage"] > 0.9
 
 
-def test_best_dem_keeps_a_dtm_that_covers_enough(north_recipe, monkeypatch):
+def test_north_read_keeps_a_dtm_that_covers_enough(north_recipe, monkeypatch):
     patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.6})
-    assert north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)[3] == "hrdem-mosaic-2m/dtm"
+    assert source_of(north_recipe["read_dem"](PARLIAMENT_HILL, fallbacks=FALLBACKS)) == "hrdem-mosaic-2m/dtm"
 
 
-def test_best_dem_below_the_threshold_keeps_the_first_within_reach_of_the_best(north_recipe, monkeypatch):
-    # A coast, say: no source has data over half the AOI. The DTM (30 %) is within half of the best (40 %).
-    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.3, "mosaic-2m-dsm.tif": 0.4, "mrdem-30-dtm.tif": 0.4})
-    assert north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)[3] == "hrdem-mosaic-2m/dtm"
+def test_north_read_below_the_threshold_returns_the_best_coverage(north_recipe, monkeypatch):
+    # A coast, say: no source has data over half the AOI. The one that covers most answers.
+    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.2, "mosaic-2m-dsm.tif": 0.3, "mrdem-30-dtm.tif": 0.45})
+    with pytest.warns(UserWarning):
+        dem = north_recipe["read_dem"](PARLIAMENT_HILL, fallbacks=FALLBACKS)
+    assert source_of(dem) == "mrdem-30/dtm"
 
 
-def test_best_dem_below_the_threshold_skips_a_source_far_below_the_best(north_recipe, monkeypatch):
-    patchy(north_recipe, monkeypatch, {"mosaic-2m-dtm.tif": 0.1, "mosaic-2m-dsm.tif": 0.4, "mrdem-30-dtm.tif": 0.4})
-    assert north_recipe["best_available_dem"](PARLIAMENT_HILL, explain=False)[3] == "hrdem-mosaic-2m/dsm"
-
-
-def test_best_dem_with_a_coverage_threshold_out_of_range(best_available_dem):
-    with pytest.raises(ValueError, match="min_coverage"):
-        best_available_dem(PARLIAMENT_HILL, min_coverage=50)
+def test_north_read_of_an_unknown_collection(north_read_dem):
+    with pytest.raises(ValueError, match="hrdem-mosaic-3m"):
+        north_read_dem(PARLIAMENT_HILL, fallbacks=[("hrdem-mosaic-3m", "dtm")])
 
 
 # Tutorial 08: region_statistics loads the mosaic's DTM and DSM with odc-stac and reduces them with Dask.
