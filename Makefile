@@ -57,8 +57,8 @@ endif
 # The static checks: no mirror, no network, no browser; all run, and any failure fails.
 # Lint and format (ruff, pyproject.toml), then the checks over the files (twins, sync, no outputs, links, no TLS bypass, the pins,
 # the workflows with zizmor and GitHub's workflow schema).
-CHECKS := tests/test_checks.py tests/test_checks_catch_breakage.py tests/test_front_doors.py tests/test_guides.py \
-	tests/test_catalog.py tests/test_environments.py tests/test_workflows.py
+CHECKS := $(addprefix tests/repository/,test_checks.py test_checks_catch_breakage.py test_front_doors.py \
+	test_guides.py test_environments.py test_workflows.py) tests/mirror/test_catalog.py
 check: $(VENV)/.installed
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \
@@ -66,7 +66,7 @@ check: $(VENV)/.installed
 	$(PY) -m pytest -q -m "not mirror" $(CHECKS) $(PYTEST_ARGS) || status=1; \
 	exit $$status
 
-# Headless Chromium photographs a page of the site in the suite (tests/test_site.py).
+# Headless Chromium photographs a page of the site in the suite (tests/site/test_site.py).
 /usr/bin/chromium:
 	@[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'sudo apt-get install chromium' (Debian)" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

@@ -3,7 +3,7 @@
 Executions are nbconvert's (widget state stored, so the ipyleaflet maps stay
 interactive; the kernel starts in the notebook's folder, as nbval runs it).
 The executed copies are written to <executed>/<lang>/<name>.ipynb; the
-committed notebooks are never written. tests/test_notebooks_under_faults.py
+committed notebooks are never written. tests/tutorials/test_notebooks_under_faults.py
 runs the same command, so the suite's executions can be rendered as they are
 (reuse=True) instead of running every notebook again.
 """

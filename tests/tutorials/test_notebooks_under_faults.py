@@ -15,7 +15,7 @@ import pytest
 from mirror.proxy.faults import Faults
 from website.build import OFFLINE_EXECUTED, execute_command
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOC = ROOT / "notebooks" / "toc.yml"
 FAULTS = "503=0.2,reset=0.02,truncate=0.01,latency=500ms,seed={seed}"
 # Tutorial 08 reads a whole region (about 1,100 requests under these faults, mostly one after another):
@@ -68,7 +68,7 @@ def run_under_faults(notebook: Path, workdir: Path):
     log = workdir / "requests.jsonl"
     spec = spec_for(notebook)
     seed = seed_with_early_faults(start=sum(notebook.name.encode()), spec=spec)
-    # The executed copy is kept: tests/test_site.py renders it instead of running the notebook again.
+    # The executed copy is kept: tests/site/test_site.py renders it instead of running the notebook again.
     executed = OFFLINE_EXECUTED / notebook.parent.name
     (executed / notebook.name).unlink(missing_ok=True)
     result = subprocess.run(

@@ -16,7 +16,7 @@ from shapely.geometry import box
 
 pytestmark = pytest.mark.mirror
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEARCH = {"en": ROOT / "notebooks/en/02-search-by-aoi.ipynb", "fr": ROOT / "notebooks/fr/02-recherche-par-zoi-fr.ipynb"}
 READ = {"en": ROOT / "notebooks/en/03-read-cog-windows.ipynb", "fr": ROOT / "notebooks/fr/03-lire-fenetres-cog-fr.ipynb"}
 ACROSS = {"en": ROOT / "notebooks/en/04-across-tiles.ipynb", "fr": ROOT / "notebooks/fr/04-entre-tuiles-fr.ipynb"}

@@ -119,7 +119,7 @@ def edit_notebook(ipynb_path: Path, change, also_markdown_twin: bool = True) -> 
         nbformat.write(notebook, ipynb_path)
 
 
-# A tiny repository for the site (tests/test_site.py): the tutorial pair above,
+# A tiny repository for the site (tests/site/test_site.py): the tutorial pair above,
 # with a plot and a hidden check cell, READMEs that link the published site, and
 # a guide pair.
 

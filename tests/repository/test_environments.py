@@ -1,6 +1,6 @@
 """environment.yml (the conda route) carries the pins of requirements.txt, under conda-forge
 names; the pip files pin everything, and declare what the code imports.
-(Binder's pins: tests/test_binder.py.)"""
+(Binder's pins: tests/repository/test_binder.py.)"""
 
 import ast
 import json
@@ -14,7 +14,7 @@ import yaml
 
 from pins import PinError, disagreements, normalise, read_conda_environment, read_requirements
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_conda_environment_agrees_with_the_pip_pins():
@@ -85,7 +85,7 @@ def undeclared(modules: set[str], requirements: Path) -> list[str]:
 
 def test_requirements_declare_what_the_notebooks_import():
     modules = set().union(*(imported_modules(notebook_code(path)) for path in ROOT.glob("notebooks/*/*.ipynb")))
-    assert {"rasterio", "requests", "urllib3", "pyogrio"} <= modules
+    assert {"rasterio", "requests", "urllib3", "pystac_client"} <= modules
     assert not (missing := undeclared(modules, ROOT / "requirements.txt")), missing
 
 

@@ -20,7 +20,7 @@ from tiny_tutorials import (
     write_tutorial_tree,
 )
 
-BROKEN = Path(__file__).parent / "fixtures" / "broken"
+BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken"
 
 
 @pytest.fixture
@@ -419,7 +419,7 @@ def test_tls_bypasses_are_reported_with_file_cell_and_line(repo, en):
 
 def test_tls_check_leaves_the_fixtures_and_itself_alone(repo):
     bypass = fixture_lines("tls_bypasses.txt")[0]
-    for name in ("tests/fixtures/broken/example.py", "tests/checks.py", "mirror/proxy.py"):
+    for name in ("tests/fixtures/broken/example.py", "tests/support/checks.py", "mirror/proxy.py"):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text(bypass + "\n")
     problem = the_one(checks.check_no_tls_bypass(repo))
@@ -487,8 +487,8 @@ def test_twins_report_a_check_cell_tagged_in_one_language_only(en, fr):
 # Each hidden check cell of a tutorial, seen failing on a broken input
 # (tests/fixtures/check-breaks/README.md says how a break is written).
 
-BREAKS = Path(__file__).parent / "fixtures" / "check-breaks"
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+BREAKS = Path(__file__).resolve().parents[1] / "fixtures" / "check-breaks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # Runs the break, then the check cell, in the kernel; then puts back every name as it was
 # (the break's, and those the check cell assigned on the broken input).
 BREAK_WRAPPER = """\

@@ -19,7 +19,7 @@ import yaml
 
 from code_skeleton import render, skeleton
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 LANGUAGES = ("en", "fr")
 RECIPE_TAG = "recipe"
@@ -30,7 +30,7 @@ MARKDOWN_FORMAT = "md:myst"  # as in jupytext.toml
 # Where the TLS check looks, and what it leaves alone: the fixtures hold
 # deliberately broken examples, and this module spells out what it looks for.
 SCANNED_DIRS = ("notebooks", "guides", "mirror", "tests")
-NOT_SCANNED = ("tests/fixtures", "tests/checks.py")
+NOT_SCANNED = ("tests/fixtures", "tests/support/checks.py")
 LARGEST_SCANNED_FILE = 20_000_000  # bytes; bigger files are data, not code
 
 TLS_BYPASSES = {

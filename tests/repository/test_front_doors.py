@@ -36,9 +36,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from test_guides import check_relative_links
+from guide_checks import check_relative_links
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("en", "fr")
 README = {"en": "README.md", "fr": "README.fr.md"}
 CONTRIBUTING = {"en": "CONTRIBUTING.md", "fr": "CONTRIBUTING.fr.md"}

@@ -48,7 +48,7 @@ def test_a_self_contained_recipe_runs_alone(tmp_path):
 
 
 def test_a_recipe_that_needs_an_earlier_cell_fails_alone():
-    broken = Path(__file__).parent / "fixtures" / "broken" / "recipe-needs-an-earlier-cell.ipynb"
+    broken = Path(__file__).resolve().parents[1] / "fixtures" / "broken" / "recipe-needs-an-earlier-cell.ipynb"
     # In its notebook, after the earlier cells, the recipe runs...
     NotebookClient(nbformat.read(broken, as_version=4), kernel_name=KERNEL, timeout=TIMEOUT_SECONDS).execute()
     # ...alone, it does not.

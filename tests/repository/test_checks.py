@@ -1,4 +1,4 @@
-"""The static checks, over the real tutorials (tests/checks.py says what each checks)."""
+"""The static checks, over the real tutorials (tests/support/checks.py says what each checks)."""
 
 import pytest
 

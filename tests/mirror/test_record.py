@@ -19,7 +19,7 @@ from mirror import CATALOG_DIR, snapshot
 from mirror.drift import BREAKS, INFO, compare, href_pattern
 from mirror.record import jsonb_order
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = snapshot.read(CATALOG_DIR)
 
 

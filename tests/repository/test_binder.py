@@ -22,7 +22,7 @@ import yaml
 
 from pins import read_requirements
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
 BIN = Path(sys.executable).parent
 VIEWER = "Jupytext Notebook"  # the document factory jupytext's JupyterLab extension registers

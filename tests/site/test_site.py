@@ -2,7 +2,7 @@
 as a reader would.
 
 - The real site is built once per module through the mirror (the suite runs inside
-  it), from the executions that tests/test_notebooks_under_faults.py left in
+  it), from the executions that tests/tutorials/test_notebooks_under_faults.py left in
   .mirror-cache/executed (a notebook whose copy is missing or stale is executed
   here, once). Every tutorial, guide and README has a page in both languages; the
   language selector of each page leads to its twin; every page carries the
@@ -11,7 +11,7 @@ as a reader would.
 - Headless Chromium, over a local HTTP server, opens a tutorial page and sees its
   figures, follows the language selector to the French twin, and finds the French
   page with a French search term in the French build's search.
-- A tiny site (tests/tiny_tutorials.py: one tutorial pair with a plot and a check
+- A tiny site (tests/support/tiny_tutorials.py: one tutorial pair with a plot and a check
   cell, a guide pair, READMEs) is built against no network at all; broken copies
   of it show each check failing.
 - The front doors: the READMEs link the site at its one address (site_url), and
@@ -42,7 +42,7 @@ import yaml
 from tiny_tutorials import CHECK_MARK, EN_PATH, FR_PATH, SITE_URL, write_site_tree
 from website.build import OFFLINE_EXECUTED, SiteError, build, is_current
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("en", "fr")
 OTHER = {"en": "fr", "fr": "en"}
 README = {"en": "README.md", "fr": "README.fr.md"}
