@@ -53,7 +53,6 @@ def read_log(path: Path) -> dict:
 
 def full_read() -> dict:
     """The read itself (run inside the mirror): the whole AOI part in 9_2 at 2 m."""
-    import numpy as np
     import rasterio
     from rasterio.warp import transform_bounds
     from rasterio.windows import from_bounds
@@ -80,8 +79,17 @@ def run_through_mirror(log: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="full-read-") as scratch:
         result_file = Path(scratch) / "result.json"
         command = [
-            sys.executable, "-m", "mirror", "run", "--log", str(log), "--",
-            sys.executable, str(Path(__file__).resolve()), "--inner", str(result_file),
+            sys.executable,
+            "-m",
+            "mirror",
+            "run",
+            "--log",
+            str(log),
+            "--",
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--inner",
+            str(result_file),
         ]
         started = time.perf_counter()
         subprocess.run(command, cwd=REPO, check=True)
@@ -116,10 +124,14 @@ def main(argv=None) -> int:
         print(json.dumps(result, indent=2))
     else:
         print(f"Full-resolution read of the Ottawa AOI from 9_2-mosaic-2m's DTM ({HREF})")
-        print(f"  window (rows, columns): {result['window'][0]} x {result['window'][1]}"
-              f" = {result['pixels']:,} pixels, {result['in_memory_bytes'] / 1e6:,.1f} MB in memory")
-        print(f"  requests: {result['requests']}, bytes transferred: {result['bytes']:,}"
-              f" ({result['bytes'] / 1e6:,.1f} MB)")
+        print(
+            f"  window (rows, columns): {result['window'][0]} x {result['window'][1]}"
+            f" = {result['pixels']:,} pixels, {result['in_memory_bytes'] / 1e6:,.1f} MB in memory"
+        )
+        print(
+            f"  requests: {result['requests']}, bytes transferred: {result['bytes']:,}"
+            f" ({result['bytes'] / 1e6:,.1f} MB)"
+        )
         print(f"  seconds (read): {result['seconds']}, peak memory: {result['peak_rss_bytes'] / 1e6:,.0f} MB")
     return 0
 

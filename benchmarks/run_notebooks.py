@@ -68,7 +68,9 @@ def execute(notebook: Path) -> dict:
     sampler = threading.Thread(target=sample, daemon=True)
     nb = nbformat.read(notebook, as_version=4)
     client = NotebookClient(
-        nb, kernel_name="python3", timeout=600,
+        nb,
+        kernel_name="python3",
+        timeout=600,
         resources={"metadata": {"path": str(notebook.parent)}},
     )
     started = time.perf_counter()
@@ -90,8 +92,18 @@ def measure(notebook: Path) -> dict:
         log = Path(scratch) / "requests.jsonl"
         result_file = Path(scratch) / "result.json"
         command = [
-            sys.executable, "-m", "mirror", "run", "--log", str(log), "--",
-            sys.executable, str(Path(__file__).resolve()), "--inner", str(notebook.resolve()), str(result_file),
+            sys.executable,
+            "-m",
+            "mirror",
+            "run",
+            "--log",
+            str(log),
+            "--",
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--inner",
+            str(notebook.resolve()),
+            str(result_file),
         ]
         subprocess.run(command, cwd=REPO, check=False)
         if not result_file.exists():
@@ -105,8 +117,9 @@ def measure(notebook: Path) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--full-read", action="store_true",
-                        help="also measure the full-resolution read of the Ottawa AOI, and compare")
+    parser.add_argument(
+        "--full-read", action="store_true", help="also measure the full-resolution read of the Ottawa AOI, and compare"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a budget is broken")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--inner", nargs=2, type=Path, help=argparse.SUPPRESS)
@@ -144,10 +157,12 @@ def main(argv=None) -> int:
     else:
         print()
         if full:
-            print(f"Full-resolution read of the Ottawa AOI (9_2-mosaic-2m DTM, {full['window'][0]} x "
-                  f"{full['window'][1]} px): {full['requests']} requests, {full['bytes']:,} bytes "
-                  f"({full['bytes'] / 1e6:.1f} MB), {full['seconds']} s, peak memory "
-                  f"{full['peak_rss_bytes'] / 1e6:.0f} MB")
+            print(
+                f"Full-resolution read of the Ottawa AOI (9_2-mosaic-2m DTM, {full['window'][0]} x "
+                f"{full['window'][1]} px): {full['requests']} requests, {full['bytes']:,} bytes "
+                f"({full['bytes'] / 1e6:.1f} MB), {full['seconds']} s, peak memory "
+                f"{full['peak_rss_bytes'] / 1e6:.0f} MB"
+            )
             print()
         header = f"{'notebook':<48} {'requests':>8} {'bytes':>13} {'MB':>7} {'seconds':>8} {'peak MB':>8}"
         if full:
@@ -157,10 +172,14 @@ def main(argv=None) -> int:
             if "seconds" not in result:
                 print(f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,}  {result['error']}")
                 continue
-            row = (f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,} "
-                   f"{result['bytes'] / 1e6:>7.1f} {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}")
+            row = (
+                f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,} "
+                f"{result['bytes'] / 1e6:>7.1f} {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}"
+            )
             if full:
-                share = result["share_of_full_read"] if "share_of_full_read" in result else result["bytes"] / full["bytes"]
+                share = (
+                    result["share_of_full_read"] if "share_of_full_read" in result else result["bytes"] / full["bytes"]
+                )
                 if not share:
                     row += f" {0:>13}"
                 else:  # a fraction of the full read, or a multiple of it (tutorial 08 reads a whole region)

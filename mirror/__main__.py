@@ -28,36 +28,57 @@ REQUESTS_CA_BUNDLE, GDAL_CURL_CA_BUNDLE, ...), stop the mirror, exit with COMMAN
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mirror", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m mirror", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_cmd = commands.add_parser("build", help="generate the assets into the cache (skips work when current)")
     build_cmd.add_argument("--force", action="store_true", help="rebuild even when the cache is current")
-    build_cmd.add_argument("--print-key", action="store_true",
-                           help="print the build's cache key (a hash of everything the assets depend on) and exit")
+    build_cmd.add_argument(
+        "--print-key",
+        action="store_true",
+        help="print the build's cache key (a hash of everything the assets depend on) and exit",
+    )
 
-    run_cmd = commands.add_parser("run", help="start the mirror, run COMMAND wired to it, stop, exit with its status",
-                                  description=RUN_HELP + FAULTS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run_cmd = commands.add_parser(
+        "run",
+        help="start the mirror, run COMMAND wired to it, stop, exit with its status",
+        description=RUN_HELP + FAULTS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run_cmd.add_argument("--log", type=Path, help="append one JSON object per request to this file")
     run_cmd.add_argument("--port", type=int, default=0, help="proxy port on 127.0.0.1 (default: a free one)")
-    run_cmd.add_argument("--faults", metavar="SPEC", default="", help="fault mode, e.g. 503=0.1,latency=300ms (see above)")
+    run_cmd.add_argument(
+        "--faults", metavar="SPEC", default="", help="fault mode, e.g. 503=0.1,latency=300ms (see above)"
+    )
     run_cmd.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
 
     serve_cmd = commands.add_parser("serve", help="run the mirror in the foreground until Ctrl-C")
     serve_cmd.add_argument("--log", type=Path, help="append one JSON object per request to this file")
     serve_cmd.add_argument("--faults", metavar="SPEC", default="", help="fault mode, as for run")
-    serve_cmd.add_argument("--port", type=int, default=DEFAULT_SERVE_PORT,
-                           help=f"proxy port on 127.0.0.1 (default {DEFAULT_SERVE_PORT})")
+    serve_cmd.add_argument(
+        "--port", type=int, default=DEFAULT_SERVE_PORT, help=f"proxy port on 127.0.0.1 (default {DEFAULT_SERVE_PORT})"
+    )
 
     commands.add_parser("env", help="print the export lines for the running mirror (from `serve`)")
 
-    record.add_arguments(commands.add_parser(
-        "record", help="refresh the catalog snapshot from the live API (needs internet)",
-        description=record.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter))
-    drift.add_arguments(commands.add_parser(
-        "drift", help="report how the live API differs from the catalog snapshot (needs internet)",
-        description=drift.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter))
+    record.add_arguments(
+        commands.add_parser(
+            "record",
+            help="refresh the catalog snapshot from the live API (needs internet)",
+            description=record.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
+    drift.add_arguments(
+        commands.add_parser(
+            "drift",
+            help="report how the live API differs from the catalog snapshot (needs internet)",
+            description=drift.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -98,16 +119,18 @@ def run(command: list[str], log: Path | None, port: int, faults: str = "") -> in
     if command and command[0] == "--":
         command = command[1:]
     if not command:
-        raise MirrorError("nothing to run: give a command after `--`, e.g. "
-                          "`python -m mirror run -- stac-client search ...`.")
+        raise MirrorError(
+            "nothing to run: give a command after `--`, e.g. `python -m mirror run -- stac-client search ...`."
+        )
     build.build(log=_say)
     with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
         env = {**os.environ, **mirror.env}
         try:
             return subprocess.run(command, env=env).returncode
         except FileNotFoundError:
-            raise MirrorError(f"command not found: {command[0]}. Is it installed in this "
-                              "environment (try `.venv/bin/...`)?") from None
+            raise MirrorError(
+                f"command not found: {command[0]}. Is it installed in this environment (try `.venv/bin/...`)?"
+            ) from None
         except PermissionError:
             raise MirrorError(f"command is not executable: {command[0]}.") from None
 
@@ -117,12 +140,11 @@ def serve(log: Path | None, port: int, faults: str = "") -> int:
     with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
         write_state(mirror)
         _say(f"mirror: answering on 127.0.0.1:{mirror.port} for the STAC API and the asset bucket.")
-        _say("mirror: in another shell, `eval \"$(python -m mirror env)\"` wires it in; Ctrl-C stops it.")
+        _say('mirror: in another shell, `eval "$(python -m mirror env)"` wires it in; Ctrl-C stops it.')
         try:
             for process in mirror.processes:
                 process.wait()
-            raise MirrorError("a mirror process stopped on its own; see the logs in "
-                              f"{paths.cache_dir() / 'run'}.")
+            raise MirrorError(f"a mirror process stopped on its own; see the logs in {paths.cache_dir() / 'run'}.")
         finally:
             paths.state_file().unlink(missing_ok=True)
 

@@ -39,8 +39,9 @@ class Finding:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="also write the markdown report to this file")
-    parser.add_argument("--catalog", type=Path, default=CATALOG_DIR,
-                        help="the snapshot to compare with (default: mirror/catalog)")
+    parser.add_argument(
+        "--catalog", type=Path, default=CATALOG_DIR, help="the snapshot to compare with (default: mirror/catalog)"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -57,8 +58,9 @@ def main(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == BREAKS for f in findings) else 0
 
 
-def compare(live: snapshot.Snapshot, mirror: snapshot.Snapshot,
-            missing: dict[str, list[str]] | None = None) -> list[Finding]:
+def compare(
+    live: snapshot.Snapshot, mirror: snapshot.Snapshot, missing: dict[str, list[str]] | None = None
+) -> list[Finding]:
     findings = compare_collections(live.collection_ids(), mirror.collection_ids(), set(mirror.items))
     for collection_id, mirror_items in mirror.items.items():
         gone = (missing or {}).get(collection_id, [])
@@ -70,8 +72,9 @@ def compare(live: snapshot.Snapshot, mirror: snapshot.Snapshot,
             if item["id"] in live_items:
                 for severity, text in compare_item(collection_id, live_items[item["id"]], item):
                     per_finding[(severity, text)].append(item["id"])
-        findings += [Finding(severity, collection_id, text, tuple(ids))
-                     for (severity, text), ids in per_finding.items()]
+        findings += [
+            Finding(severity, collection_id, text, tuple(ids)) for (severity, text), ids in per_finding.items()
+        ]
     return findings
 
 
@@ -83,13 +86,20 @@ def compare_collections(live_ids: list[str], mirror_ids: list[str], used: set[st
             findings.append(Finding(severity, "collections", f"`{collection_id}` is no longer listed"))
     added = [collection_id for collection_id in live_ids if collection_id not in mirror_ids]
     if added:
-        findings.append(Finding(INFO, "collections", f"listed now and not in the snapshot: "
-                                                     f"{', '.join(f'`{c}`' for c in added)}"))
+        findings.append(
+            Finding(INFO, "collections", f"listed now and not in the snapshot: {', '.join(f'`{c}`' for c in added)}")
+        )
     live_order = [c for c in live_ids if c in used]
     mirror_order = [c for c in mirror_ids if c in used and c in live_ids]
     if live_order != mirror_order:
-        findings.append(Finding(INFO, "collections", "the elevation collections are listed in another order: "
-                                                     f"{', '.join(live_order)} (snapshot: {', '.join(mirror_order)})"))
+        findings.append(
+            Finding(
+                INFO,
+                "collections",
+                "the elevation collections are listed in another order: "
+                f"{', '.join(live_order)} (snapshot: {', '.join(mirror_order)})",
+            )
+        )
     return findings
 
 
@@ -119,14 +129,16 @@ def compare_item(collection_id: str, live: dict, mirror: dict) -> list[tuple[str
 
 def href_pattern(href: str, collection_id: str, item_id: str) -> str:
     """``{bucket}/{collection}/{id}-dtm.tif`` and the like: the href with its variable parts named."""
-    candidates = ((f"{ASSET_ROOT}{collection_id}/{item_id}", "{bucket}/{collection}/{id}"),
-                  (f"{ASSET_ROOT}{collection_id}/{collection_id}", "{bucket}/{collection}/{collection}"),
-                  (f"{ASSET_ROOT}{collection_id}/", "{bucket}/{collection}/"),
-                  (ASSET_ROOT, "{bucket}/"))
+    candidates = (
+        (f"{ASSET_ROOT}{collection_id}/{item_id}", "{bucket}/{collection}/{id}"),
+        (f"{ASSET_ROOT}{collection_id}/{collection_id}", "{bucket}/{collection}/{collection}"),
+        (f"{ASSET_ROOT}{collection_id}/", "{bucket}/{collection}/"),
+        (ASSET_ROOT, "{bucket}/"),
+    )
     # the longest that fits: item `mrdem` of mrdem-30 has hrefs mrdem-30/mrdem-30-dtm.tif
     for prefix, name in sorted(candidates, key=lambda candidate: -len(candidate[0])):
         if href.startswith(prefix):
-            return name + href[len(prefix):]
+            return name + href[len(prefix) :]
     return href
 
 
@@ -134,14 +146,26 @@ def report(findings: list[Finding], mirror: snapshot.Snapshot, root: str, catalo
     breaking = [f for f in findings if f.severity == BREAKS]
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     source = f"{root} (answered by the offline mirror: MIRROR_RUNNING is set)" if through_mirror() else root
-    lines = ["# Drift report: the live STAC API and the mirror's catalog", "",
-             f"- API: {source}", f"- Snapshot: `{_shown(catalog)}`", f"- When: {when}", ""]
+    lines = [
+        "# Drift report: the live STAC API and the mirror's catalog",
+        "",
+        f"- API: {source}",
+        f"- Snapshot: `{_shown(catalog)}`",
+        f"- When: {when}",
+        "",
+    ]
     if breaking:
-        lines += [f"**{len(breaking)} change(s) the tutorials rely on (BREAKS)**: bring the mirror in line "
-                  "(`python -m mirror record`, review, commit) and check the tutorials and their prose.", ""]
+        lines += [
+            f"**{len(breaking)} change(s) the tutorials rely on (BREAKS)**: bring the mirror in line "
+            "(`python -m mirror record`, review, commit) and check the tutorials and their prose.",
+            "",
+        ]
     else:
-        lines += ["**No drift in what the tutorials rely on.**" + (" Other changes are listed below (INFO)."
-                                                                      if findings else ""), ""]
+        lines += [
+            "**No drift in what the tutorials rely on.**"
+            + (" Other changes are listed below (INFO)." if findings else ""),
+            "",
+        ]
     sections = ["collections", *mirror.items]
     counts = {collection: len(items) for collection, items in mirror.items.items()}
     for section in sections:
@@ -150,8 +174,12 @@ def report(findings: list[Finding], mirror: snapshot.Snapshot, root: str, catalo
         mine = [f for f in findings if f.section == section]
         lines += [_line(f) for f in sorted(mine, key=lambda f: (f.severity != BREAKS, f.text))] or ["- no drift"]
         lines.append("")
-    lines += ["---", "BREAKS: the tutorials rely on it (a listed elevation collection, its items, their asset "
-              "keys, property keys and href patterns). INFO: reported only. See `python -m mirror drift --help`.", ""]
+    lines += [
+        "---",
+        "BREAKS: the tutorials rely on it (a listed elevation collection, its items, their asset "
+        "keys, property keys and href patterns). INFO: reported only. See `python -m mirror drift --help`.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -20,9 +20,16 @@ from mirror.snapshot import Snapshot
 
 TIMEOUT_S = (10, 60)  # connect, read
 RETRY = Retry(
-    total=6, connect=6, read=6, status=6, backoff_factor=0.5, backoff_max=30,
-    status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",),
-    respect_retry_after_header=True, raise_on_status=False,
+    total=6,
+    connect=6,
+    read=6,
+    status=6,
+    backoff_factor=0.5,
+    backoff_max=30,
+    status_forcelist=(429, 500, 502, 503, 504),
+    allowed_methods=("GET",),
+    respect_retry_after_header=True,
+    raise_on_status=False,
 )
 BODY_ATTEMPTS = 3  # a body cut short (reset, truncated) is fetched again
 MAX_PAGES = 100  # of the collection listing; a loop of `next` links stops here
@@ -59,8 +66,11 @@ class StacApi:
                 if response.status_code != 200:
                     raise LiveError(f"GET {url} answered {response.status_code}: {response.text[:300]}")
                 return response.json()
-            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.JSONDecodeError,
-                    requests.exceptions.ConnectionError) as error:
+            except (
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.JSONDecodeError,
+                requests.exceptions.ConnectionError,
+            ) as error:
                 if attempt == BODY_ATTEMPTS:
                     raise LiveError(f"GET {url} failed {BODY_ATTEMPTS} times: {error}") from None
             except requests.exceptions.RequestException as error:

@@ -62,21 +62,47 @@ DEM_COLLECTIONS = {
 }
 
 OTHER_COLLECTION_IDS = [
-    "canadian-wetland-inventory", "cancvi", "cdem", "cdsm", "dynamic-surface-water-annual",
-    "dynamic-surface-water-compilation", "et-month", "et-year", "flood-susceptibility",
-    "inland-water", "landcover", "monthly-vegetation-parameters-20m-v1", "msi", "napl-halifax",
-    "napl-markham", "napl-ottawa", "napl-regina", "napl-ring-of-fire", "napl-salish",
-    "napl-tuktoyaktuk", "napl-victoria", "pet-month", "pet-year", "rcm-ard-mosaic",
-    "river-ice-canada-archive", "surface-water-frequency", "vegetation",
+    "canadian-wetland-inventory",
+    "cancvi",
+    "cdem",
+    "cdsm",
+    "dynamic-surface-water-annual",
+    "dynamic-surface-water-compilation",
+    "et-month",
+    "et-year",
+    "flood-susceptibility",
+    "inland-water",
+    "landcover",
+    "monthly-vegetation-parameters-20m-v1",
+    "msi",
+    "napl-halifax",
+    "napl-markham",
+    "napl-ottawa",
+    "napl-regina",
+    "napl-ring-of-fire",
+    "napl-salish",
+    "napl-tuktoyaktuk",
+    "napl-victoria",
+    "pet-month",
+    "pet-year",
+    "rcm-ard-mosaic",
+    "river-ice-canada-archive",
+    "surface-water-frequency",
+    "vegetation",
 ]
 
 # 2 m tiles with a DTM (LIVE-API.md F-TILES-2M-DTM).
 DTM_TILES = (
-    [f"1_{r}" for r in range(3, 8)] + [f"2_{r}" for r in range(3, 9)]
-    + [f"3_{r}" for r in range(3, 9)] + [f"4_{r}" for r in range(3, 7)]
+    [f"1_{r}" for r in range(3, 8)]
+    + [f"2_{r}" for r in range(3, 9)]
+    + [f"3_{r}" for r in range(3, 9)]
+    + [f"4_{r}" for r in range(3, 7)]
     + ["5_3", "5_4", "5_6", "5_7", "5_8", "6_2", "6_3", "6_5", "6_6", "6_7", "6_8"]
-    + [f"7_{r}" for r in range(2, 9)] + [f"8_{r}" for r in range(1, 8)]
-    + [f"9_{r}" for r in range(2, 6)] + [f"10_{r}" for r in range(2, 6)] + ["11_3", "11_4"]
+    + [f"7_{r}" for r in range(2, 9)]
+    + [f"8_{r}" for r in range(1, 8)]
+    + [f"9_{r}" for r in range(2, 6)]
+    + [f"10_{r}" for r in range(2, 6)]
+    + ["11_3", "11_4"]
 )
 # Northern tiles covered by satellite-derived DSM only; 4_8 is recorded, the rest are inferred.
 DSM_ONLY_TILES = ["4_8", "4_9", "5_9", "6_9", "7_9", "5_10", "6_10", "7_10", "8_8", "8_9", "9_6", "9_7"]
@@ -98,38 +124,79 @@ EDGE_TILE_BOUNDS = {
 }
 
 ASSET_META = {
-    "dsm": (COG, ["data"], "Digital Surface Model (COG)",
-            "Digital Surface Model derived fromAirborne LiDAR acquisition", "-dsm.tif"),
-    "dtm": (COG, ["data"], "Digital Terrain Model (COG)",
-            "Digital Terrain Model derived from Airborne LiDAR acquisition", "-dtm.tif"),
-    "extent": ("application/geo+json", ["metadata"], "Extent",
-               "Boundary of the LiDAR project extent", "-extent.geojson"),
+    "dsm": (
+        COG,
+        ["data"],
+        "Digital Surface Model (COG)",
+        "Digital Surface Model derived fromAirborne LiDAR acquisition",
+        "-dsm.tif",
+    ),
+    "dtm": (
+        COG,
+        ["data"],
+        "Digital Terrain Model (COG)",
+        "Digital Terrain Model derived from Airborne LiDAR acquisition",
+        "-dtm.tif",
+    ),
+    "extent": (
+        "application/geo+json",
+        ["metadata"],
+        "Extent",
+        "Boundary of the LiDAR project extent",
+        "-extent.geojson",
+    ),
     "dsm-vrt": ("application/xml", ["metadata"], "Digital Surface Model (VRT)", None, "-dsm.vrt"),
     "dtm-vrt": ("application/xml", ["metadata"], "Digital Terrain Model (VRT)", None, "-dtm.vrt"),
-    "coverage": ("application/geopackage+sqlite3", ["metadata"], "Data Coverage",
-                 "Vector extent of the DEM coverage", "-coverage.gpkg"),
-    "thumbnail": ("image/png", ["thumbnail"], "Thumbnail", "Thumbnail of the DEM coverage",
-                  "-thumbnail.png"),
+    "coverage": (
+        "application/geopackage+sqlite3",
+        ["metadata"],
+        "Data Coverage",
+        "Vector extent of the DEM coverage",
+        "-coverage.gpkg",
+    ),
+    "thumbnail": ("image/png", ["thumbnail"], "Thumbnail", "Thumbnail of the DEM coverage", "-thumbnail.png"),
     "hillshade-dsm": (COG, ["data"], "Hillshade dsm", None, "-dsm_hillshade.tif"),
     "hillshade-dtm": (COG, ["data"], "Hillshade dtm", None, "-dtm_hillshade.tif"),
     "source": (COG, ["data"], "Source", "Source of the elevation of each pixel", "-source.tif"),
     "source-vrt": ("application/xml", ["metadata"], "Source (VRT)", None, "-source.vrt"),
-    "hillshade-dsm-vrt": ("application/xml", ["metadata"], "Hillshade dsm (VRT)", None,
-                          "-dsm_hillshade.vrt"),
-    "hillshade-dtm-vrt": ("application/xml", ["metadata"], "Hillshade dtm (VRT)", None,
-                          "-dtm_hillshade.vrt"),
+    "hillshade-dsm-vrt": ("application/xml", ["metadata"], "Hillshade dsm (VRT)", None, "-dsm_hillshade.vrt"),
+    "hillshade-dtm-vrt": ("application/xml", ["metadata"], "Hillshade dtm (VRT)", None, "-dtm_hillshade.vrt"),
 }
-MOSAIC_ASSETS = ["dsm", "dtm", "extent", "dsm-vrt", "dtm-vrt", "coverage", "thumbnail",
-                 "hillshade-dsm", "hillshade-dtm"]
+MOSAIC_ASSETS = [
+    "dsm",
+    "dtm",
+    "extent",
+    "dsm-vrt",
+    "dtm-vrt",
+    "coverage",
+    "thumbnail",
+    "hillshade-dsm",
+    "hillshade-dtm",
+]
 NORTHERN_MOSAIC_ASSETS = ["coverage", "dsm", "dsm-vrt", "extent", "hillshade-dsm", "thumbnail"]
 LIDAR_ASSETS = ["dsm", "dtm", "extent", "dsm-vrt", "dtm-vrt", "coverage", "thumbnail"]
 ARCTICDEM_ASSETS = ["dsm", "dsm-vrt", "extent", "hillshade-dsm", "thumbnail"]
-MRDEM_ASSETS = ["dsm", "dtm", "source", "dsm-vrt", "dtm-vrt", "thumbnail", "source-vrt",
-                "hillshade-dsm", "hillshade-dtm", "hillshade-dsm-vrt", "hillshade-dtm-vrt"]
+MRDEM_ASSETS = [
+    "dsm",
+    "dtm",
+    "source",
+    "dsm-vrt",
+    "dtm-vrt",
+    "thumbnail",
+    "source-vrt",
+    "hillshade-dsm",
+    "hillshade-dtm",
+    "hillshade-dsm-vrt",
+    "hillshade-dtm-vrt",
+]
 LIDAR_TITLES_FR = {
-    "dsm": "Modèle numérique de surface (COG)", "dtm": "Modèle numérique de terrain (COG)",
-    "dsm-vrt": "Modèle numérique de surface (VRT)", "dtm-vrt": "Modèle numérique de terrain (VRT)",
-    "extent": "Étendue", "coverage": "Couverture des données", "thumbnail": "Vignette",
+    "dsm": "Modèle numérique de surface (COG)",
+    "dtm": "Modèle numérique de terrain (COG)",
+    "dsm-vrt": "Modèle numérique de surface (VRT)",
+    "dtm-vrt": "Modèle numérique de terrain (VRT)",
+    "extent": "Étendue",
+    "coverage": "Couverture des données",
+    "thumbnail": "Vignette",
 }
 
 # hrdem-lidar projects (LIVE-API.md F-LIDAR-DATE, F-VAN-PROJECTS, F-VAN-GRIDS): id, datetime, and the
@@ -138,8 +205,7 @@ LIDAR_TITLES_FR = {
 # verified).
 LIDAR_PROJECTS = [
     ("BC-Lower_Mainland_2016-1m", "2016-09-12", [101050, 161217], [-2004559, 1, 0, 504008, 0, -1]),
-    ("BC-Vancouver_Island_Sunshine_Coast_2018-1m", "2019-10-01", [430547, 300978],
-     [-2249116, 1, 0, 807835, 0, -1]),
+    ("BC-Vancouver_Island_Sunshine_Coast_2018-1m", "2019-10-01", [430547, 300978], [-2249116, 1, 0, 807835, 0, -1]),
     ("VILLE_VANCOUVER-VILLE_VANCOUVER-1m", "2013-02-19", [35645, 30868], [-1996021, 1, 0, 490712, 0, -1]),
     ("VILLE_BURNABY-VILLE_BURNABY-1m", "2015-06-10", None, None),
     ("VILLE_SURREY-VILLE_SURREY-1m", "2013-04-11", None, None),
@@ -204,8 +270,7 @@ def item(collection, item_id, datetime, transform, shape, asset_keys, href_stem,
 
 def _integral(geometry):
     """Write whole-metre coordinates as integers, as the live API does."""
-    rings = [[[int(v) if float(v).is_integer() else v for v in xy] for xy in ring]
-             for ring in geometry["coordinates"]]
+    rings = [[[int(v) if float(v).is_integer() else v for v in xy] for xy in ring] for ring in geometry["coordinates"]]
     return {"type": geometry["type"], "coordinates": rings}
 
 
@@ -213,8 +278,7 @@ def asset(key, href_stem, bilingual):
     media_type, roles, title, description, suffix = ASSET_META[key]
     if bilingual and key in LIDAR_TITLES_FR:
         title = f"{title} / {LIDAR_TITLES_FR[key]}"
-    out = {"href": f"{ASSET_ROOT}{href_stem}{suffix}", "type": media_type, "roles": roles,
-           "title": title}
+    out = {"href": f"{ASSET_ROOT}{href_stem}{suffix}", "type": media_type, "roles": roles, "title": title}
     if description:
         out["description"] = description
     return out
@@ -259,8 +323,18 @@ def lidar_items():
     for item_id, date, shape, transform in LIDAR_PROJECTS:
         if transform is None:
             shape, transform = raster_around_data(LIDAR_DATA[item_id])
-        items.append(item("hrdem-lidar", item_id, f"{date}T12:00:00Z", transform, shape,
-                          LIDAR_ASSETS, f"hrdem-lidar/{item_id}", bilingual=True))
+        items.append(
+            item(
+                "hrdem-lidar",
+                item_id,
+                f"{date}T12:00:00Z",
+                transform,
+                shape,
+                LIDAR_ASSETS,
+                f"hrdem-lidar/{item_id}",
+                bilingual=True,
+            )
+        )
     return items
 
 
@@ -276,9 +350,17 @@ def arcticdem_items():
     items = []
     for name in ["1_5", "2_6", "3_7", "4_8", "5_9"]:
         tile = Tile.parse(name)
-        items.append(item("hrdem-arcticdem", f"arcticdem-{name}", "2021-10-24T12:00:00Z",
-                          tile.gdal_transform(2), tile.shape(2), ARCTICDEM_ASSETS,
-                          f"hrdem-arcticdem/arcticdem-{name}"))
+        items.append(
+            item(
+                "hrdem-arcticdem",
+                f"arcticdem-{name}",
+                "2021-10-24T12:00:00Z",
+                tile.gdal_transform(2),
+                tile.shape(2),
+                ARCTICDEM_ASSETS,
+                f"hrdem-arcticdem/arcticdem-{name}",
+            )
+        )
     return items
 
 
@@ -286,8 +368,11 @@ def mrdem_items():
     # The grid as published in 2024-06 (LIVE-API.md F-MRDEM-GRID); the file has been republished since and
     # its current grid is not recorded. The datetime is recorded (F-DATES).
     transform = [-2_454_000, 30, 0, 3_887_400, 0, -30]
-    return [item("mrdem-30", "mrdem", "2024-12-12T12:00:00Z", transform, [159655, 183687],
-                 MRDEM_ASSETS, "mrdem-30/mrdem-30")]
+    return [
+        item(
+            "mrdem-30", "mrdem", "2024-12-12T12:00:00Z", transform, [159655, 183687], MRDEM_ASSETS, "mrdem-30/mrdem-30"
+        )
+    ]
 
 
 def collection(collection_id, meta):
@@ -305,27 +390,32 @@ def collection(collection_id, meta):
 
 OTHER_DESCRIPTIONS = {  # not recorded: written from the products' names
     "cdem": "Canadian Digital Elevation Model (CDEM), an older national elevation model. / "
-            "Modèle numérique d'élévation du Canada (MNEC), un ancien modèle national.",
+    "Modèle numérique d'élévation du Canada (MNEC), un ancien modèle national.",
     "cdsm": "Canadian Digital Surface Model (CDSM), an older national surface model. / "
-            "Modèle numérique de surface du Canada (MNSC), un ancien modèle national.",
+    "Modèle numérique de surface du Canada (MNSC), un ancien modèle national.",
 }
 
 
 def other_collection(collection_id):
-    return collection(collection_id, {
-        "title": collection_id,
-        "description": OTHER_DESCRIPTIONS.get(collection_id) or (
-            f"{collection_id} (description not recorded in the mirror) / "
-            f"{collection_id} (description non enregistrée dans le miroir)"),
-        "bbox": [-141.0, 41.6, -52.6, 83.2],
-        "interval": [None, None],
-    })
+    return collection(
+        collection_id,
+        {
+            "title": collection_id,
+            "description": OTHER_DESCRIPTIONS.get(collection_id)
+            or (
+                f"{collection_id} (description not recorded in the mirror) / "
+                f"{collection_id} (description non enregistrée dans le miroir)"
+            ),
+            "bbox": [-141.0, 41.6, -52.6, 83.2],
+            "interval": [None, None],
+        },
+    )
 
 
 PROVENANCE = {
     "about": "What in this snapshot was recorded from the live API and what was filled in. "
-             "mirror/LIVE-API.md gives each recorded fact with its public source; mirror/evidence/ holds the "
-             "recorded data the snapshot is built from.",
+    "mirror/LIVE-API.md gives each recorded fact with its public source; mirror/evidence/ holds the "
+    "recorded data the snapshot is built from.",
     "verified": [
         "collection ids (32 of the 52 recorded in 2026-09); the five DEM collections' descriptions, verbatim "
         "(mirror/evidence/collection-descriptions.json); license; extent bboxes of hrdem-mosaic-1m and hrdem-lidar",
@@ -361,8 +451,9 @@ def write_catalog():
     order = list(DEM_COLLECTIONS)
     for position, collection_id in enumerate(OTHER_COLLECTION_IDS):
         order.insert((position * 3) % (len(order) + 1), collection_id)
-    collections = [collection(cid, DEM_COLLECTIONS[cid]) if cid in DEM_COLLECTIONS else other_collection(cid)
-                   for cid in order]
+    collections = [
+        collection(cid, DEM_COLLECTIONS[cid]) if cid in DEM_COLLECTIONS else other_collection(cid) for cid in order
+    ]
     items = {
         "hrdem-mosaic-1m": mosaic_items("1m"),
         "hrdem-mosaic-2m": mosaic_items("2m"),

@@ -1,4 +1,5 @@
-"""MRDEM-30's national COGs on the item's grid (as published in 2024-06, LIVE-API.md F-MRDEM-GRID), data where tutorials read.
+"""MRDEM-30's national COGs on the item's grid (as published in 2024-06, LIVE-API.md F-MRDEM-GRID),
+with data where the tutorials read.
 
 Live, every pixel of Canada is there. The mirror fills the overviews of factor 64 and
 coarser (1.92 km pixels: enough for a map of the country) with a synthetic relief on
@@ -56,16 +57,27 @@ def build(item: dict, dtm_tiles: list[str], root: Path) -> None:
     x0, res, _, y0, _, _ = item["properties"]["proj:transform"]
     rows, cols = item["properties"]["proj:shape"]
     transform = from_origin(x0, y0, res, res)
-    files = {key: root / asset["href"][len(ASSET_ROOT):] for key, asset in item["assets"].items()}
+    files = {key: root / asset["href"][len(ASSET_ROOT) :] for key, asset in item["assets"].items()}
     scratch = paths.scratch(root)
-    pyramids = {key: Pyramid(scratch, key, cols, rows, transform, GRID_CRS, dtype, nodata,
-                             resampling="nearest" if key == "source" else "average")
-                for key, (dtype, nodata) in LAYERS.items()}
+    pyramids = {
+        key: Pyramid(
+            scratch,
+            key,
+            cols,
+            rows,
+            transform,
+            GRID_CRS,
+            dtype,
+            nodata,
+            resampling="nearest" if key == "source" else "average",
+        )
+        for key, (dtype, nodata) in LAYERS.items()
+    }
 
     national = national_layers(transform, rows, cols, dtm_tiles)
     for key, values in national.items():
         pyramids[key].paste_down(NATIONAL_FACTOR, values, 0, 0)
-    for name, lonlat_box in PATCHES.items():
+    for lonlat_box in PATCHES.values():
         row, col, layers = patch_layers(lonlat_box, item["properties"]["proj:transform"], (rows, cols), dtm_tiles)
         for key, values in layers.items():
             pyramids[key].paste_down(1, values, row, col, down_to=NATIONAL_FACTOR // 2)
@@ -97,9 +109,13 @@ def national_layers(transform, rows, cols, dtm_tiles) -> dict:
     dtm[~land] = terrain.NODATA
     dsm[~land] = terrain.NODATA
     source = source_classes(land, coarse, dtm_tiles)
-    return {"dtm": dtm, "dsm": dsm, "source": source,
-            "hillshade-dtm": hillshade(dtm, res / HILLSHADE_EXAGGERATION),
-            "hillshade-dsm": hillshade(dsm, res / HILLSHADE_EXAGGERATION)}
+    return {
+        "dtm": dtm,
+        "dsm": dsm,
+        "source": source,
+        "hillshade-dtm": hillshade(dtm, res / HILLSHADE_EXAGGERATION),
+        "hillshade-dsm": hillshade(dsm, res / HILLSHADE_EXAGGERATION),
+    }
 
 
 def relief_and_forest(X, Y):
@@ -122,9 +138,9 @@ def relief(lon, lat, X, Y):
     eastern_arctic = terrain._smoothstep(lon, -90, -75) * terrain._smoothstep(lat, 64, 70)
     appalachians = terrain._smoothstep(lon, -73, -68) * (lat < 50)
     height = 320 + 120 * noise
-    height += cordillera * (900 + 1300 * ridges ** 2)
+    height += cordillera * (900 + 1300 * ridges**2)
     height += plains * 700 * terrain._smoothstep(lon, -100, front)
-    height += eastern_arctic * 900 * ridges ** 2 + appalachians * 250 * ridges
+    height += eastern_arctic * 900 * ridges**2 + appalachians * 250 * ridges
     return np.maximum(height * (1 - 0.8 * hudson), 5)
 
 
@@ -148,8 +164,13 @@ def patch_layers(lonlat_box, gdal_transform, shape, dtm_tiles):
     centre = shapely.Point(xs.mean(), ys.mean())
     in_hrdem = any(box(*Tile.parse(name).bounds).contains(centre) for name in dtm_tiles)
     source = np.where(dtm[1:-1] == terrain.NODATA, 0, SOURCE_HRDEM if in_hrdem else SOURCE_GLO30).astype(np.uint8)
-    layers = {"dtm": dtm[1:-1], "dsm": dsm[1:-1], "source": source,
-              "hillshade-dtm": hillshade(dtm, res)[1:-1], "hillshade-dsm": hillshade(dsm, res)[1:-1]}
+    layers = {
+        "dtm": dtm[1:-1],
+        "dsm": dsm[1:-1],
+        "source": source,
+        "hillshade-dtm": hillshade(dtm, res)[1:-1],
+        "hillshade-dsm": hillshade(dsm, res)[1:-1],
+    }
     return row0, col0, layers
 
 

@@ -27,17 +27,24 @@ from pathlib import Path
 from mirror import CATALOG_DIR, STAC_ROOT, snapshot
 from mirror.live import LiveError, StacApi, fetch, through_mirror
 
-PROVENANCE_ABOUT = ("What in this snapshot was recorded from the live API and what was not. "
-                    "Written by `python -m mirror record`.")
+PROVENANCE_ABOUT = (
+    "What in this snapshot was recorded from the live API and what was not. Written by `python -m mirror record`."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=CATALOG_DIR,
-                        help="write the snapshot here (default: mirror/catalog, replacing it)")
-    parser.add_argument("--catalog", type=Path, default=CATALOG_DIR,
-                        help="the snapshot whose items to fetch again (default: mirror/catalog)")
-    parser.add_argument("--drop-missing", action="store_true",
-                        help="write the snapshot even if some of its items are gone from the API")
+    parser.add_argument(
+        "--out", type=Path, default=CATALOG_DIR, help="write the snapshot here (default: mirror/catalog, replacing it)"
+    )
+    parser.add_argument(
+        "--catalog",
+        type=Path,
+        default=CATALOG_DIR,
+        help="the snapshot whose items to fetch again (default: mirror/catalog)",
+    )
+    parser.add_argument(
+        "--drop-missing", action="store_true", help="write the snapshot even if some of its items are gone from the API"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -57,15 +64,19 @@ def record(api: StacApi, catalog: Path, out: Path, drop_missing: bool = False) -
     wanted = snapshot.read(catalog).item_ids()
     recorded, missing = fetch(api, wanted, log=_say)
     if missing and not drop_missing:
-        raise MissingItems("these items are gone from the API, so nothing was written (see "
-                           f"--drop-missing): {_listing(missing)}")
-    recorded = snapshot.Snapshot([without_links(c) for c in recorded.collections],
-                                 {c: [jsonb_order(without_links(i)) for i in items]
-                                  for c, items in recorded.items.items()})
+        raise MissingItems(
+            f"these items are gone from the API, so nothing was written (see --drop-missing): {_listing(missing)}"
+        )
+    recorded = snapshot.Snapshot(
+        [without_links(c) for c in recorded.collections],
+        {c: [jsonb_order(without_links(i)) for i in items] for c, items in recorded.items.items()},
+    )
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     snapshot.write(recorded, out, provenance(recorded, missing, api.root, when, through_mirror()))
-    _say(f"mirror record: wrote {len(recorded.collections)} collections and "
-         f"{sum(map(len, recorded.items.values()))} items to {out} ({api.requests} requests)")
+    _say(
+        f"mirror record: wrote {len(recorded.collections)} collections and "
+        f"{sum(map(len, recorded.items.values()))} items to {out} ({api.requests} requests)"
+    )
     return recorded
 
 
@@ -87,10 +98,12 @@ def jsonb_order(value):
 
 def provenance(recorded: snapshot.Snapshot, missing: dict, root: str, when: str, via_mirror: bool) -> dict:
     items = {collection: len(features) for collection, features in recorded.items.items()}
-    what = (f"the collection listing ({len(recorded.collections)} collections, in listing order, every "
-            f"field as listed); the elevation collections {', '.join(items)} as GET /collections/{{id}} "
-            f"answers them; and {sum(items.values())} items ({', '.join(f'{c}: {n}' for c, n in items.items())}), "
-            "every field as GET /collections/{collection}/items/{id} answers them")
+    what = (
+        f"the collection listing ({len(recorded.collections)} collections, in listing order, every "
+        f"field as listed); the elevation collections {', '.join(items)} as GET /collections/{{id}} "
+        f"answers them; and {sum(items.values())} items ({', '.join(f'{c}: {n}' for c, n in items.items())}), "
+        "every field as GET /collections/{collection}/items/{id} answers them"
+    )
     source = f"{root} on {when} by `python -m mirror record`"
     not_recorded = [
         "links: dropped when recording; the mirror's server writes its own, under /pgstac/api/ as live",
@@ -99,16 +112,26 @@ def provenance(recorded: snapshot.Snapshot, missing: dict, root: str, when: str,
     ]
     if missing:
         not_recorded.append(f"items dropped because the API no longer has them: {_listing(missing)}")
-    result = {"about": PROVENANCE_ABOUT,
-              "recorded": {"from": root, "at": when, "by": "python -m mirror record",
-                           "through_offline_mirror": via_mirror,
-                           "collections": len(recorded.collections), "items": items},
-              "verified": [f"recorded from {source}: {what}"],
-              "not_verified": not_recorded}
+    result = {
+        "about": PROVENANCE_ABOUT,
+        "recorded": {
+            "from": root,
+            "at": when,
+            "by": "python -m mirror record",
+            "through_offline_mirror": via_mirror,
+            "collections": len(recorded.collections),
+            "items": items,
+        },
+        "verified": [f"recorded from {source}: {what}"],
+        "not_verified": not_recorded,
+    }
     if via_mirror:  # a rehearsal: the answers came from this very snapshot, not from Canada
         result["verified"] = []
-        result["not_verified"].insert(0, f"everything: recorded from the offline mirror (MIRROR_RUNNING "
-                                         f"was set), not the live API, at {source}: {what}")
+        result["not_verified"].insert(
+            0,
+            f"everything: recorded from the offline mirror (MIRROR_RUNNING "
+            f"was set), not the live API, at {source}: {what}",
+        )
     return result
 
 

@@ -59,14 +59,18 @@ def find_program(name: str, env_var: str, candidates: list[Path], hint: str) -> 
 
 def mitmdump_program() -> str:
     return find_program(
-        "mitmdump", "MIRROR_MITMDUMP", [REPO_DIR / ".venv-proxy" / "bin" / "mitmdump"],
+        "mitmdump",
+        "MIRROR_MITMDUMP",
+        [REPO_DIR / ".venv-proxy" / "bin" / "mitmdump"],
         "Run `make venv`: it installs mirror/requirements-proxy.txt into .venv-proxy",
     )
 
 
 def rustac_program() -> str:
     return find_program(
-        "rustac", "MIRROR_RUSTAC", [Path(sys.executable).parent / "rustac"],
+        "rustac",
+        "MIRROR_RUSTAC",
+        [Path(sys.executable).parent / "rustac"],
         "Run `make venv`: it installs requirements-test.txt (rustac) into .venv",
     )
 
@@ -120,8 +124,9 @@ class Mirror:
         run_dir = cache / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
         if not paths.assets_dir().is_dir():
-            raise MirrorError(f"the mirror's assets are missing from {paths.assets_dir()}: "
-                              "run `python -m mirror build` first.")
+            raise MirrorError(
+                f"the mirror's assets are missing from {paths.assets_dir()}: run `python -m mirror build` first."
+            )
         if self.port:
             check_port_free(self.port)
         else:
@@ -129,25 +134,44 @@ class Mirror:
         stac_port = free_port()
         self._spawn(
             "rustac",
-            [rustac_program(), "serve", "--addr", STAC_ROOT.rstrip("/"), "--bind", f"127.0.0.1:{stac_port}",
-             *sorted(map(str, (CATALOG_DIR / "collections").glob("*.json"))),
-             *sorted(map(str, (CATALOG_DIR / "items").glob("*.json")))],
+            [
+                rustac_program(),
+                "serve",
+                "--addr",
+                STAC_ROOT.rstrip("/"),
+                "--bind",
+                f"127.0.0.1:{stac_port}",
+                *sorted(map(str, (CATALOG_DIR / "collections").glob("*.json"))),
+                *sorted(map(str, (CATALOG_DIR / "items").glob("*.json"))),
+            ],
             run_dir / "rustac.log",
         )
-        self._wait(lambda: _http_ok(f"http://127.0.0.1:{stac_port}/"), "rustac's STAC API server",
-                   run_dir / "rustac.log")
+        self._wait(
+            lambda: _http_ok(f"http://127.0.0.1:{stac_port}/"), "rustac's STAC API server", run_dir / "rustac.log"
+        )
         confdir = paths.proxy_confdir()
         confdir.mkdir(parents=True, exist_ok=True)
         command = [
-            mitmdump_program(), "--quiet",
-            "--listen-host", "127.0.0.1", "--listen-port", str(self.port),
-            "--set", f"confdir={confdir}",
-            "--set", "connection_strategy=lazy",
-            "--set", "termlog_verbosity=warn",
-            "-s", str(PACKAGE_DIR / "proxy" / "addon.py"),
-            "--set", f"mirror_stac_upstream=127.0.0.1:{stac_port}",
-            "--set", f"mirror_assets={paths.assets_dir()}",
-            "--set", f"mirror_collection_order={','.join(collection_order())}",
+            mitmdump_program(),
+            "--quiet",
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(self.port),
+            "--set",
+            f"confdir={confdir}",
+            "--set",
+            "connection_strategy=lazy",
+            "--set",
+            "termlog_verbosity=warn",
+            "-s",
+            str(PACKAGE_DIR / "proxy" / "addon.py"),
+            "--set",
+            f"mirror_stac_upstream=127.0.0.1:{stac_port}",
+            "--set",
+            f"mirror_assets={paths.assets_dir()}",
+            "--set",
+            f"mirror_collection_order={','.join(collection_order())}",
         ]
         if self.log:
             self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -166,8 +190,9 @@ class Mirror:
     def _spawn(self, name: str, command: list[str], log_path: Path):
         log = open(log_path, "w")
         try:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, cwd=paths.cache_dir())
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=paths.cache_dir()
+            )
         except OSError as error:
             raise MirrorError(f"could not start {name} ({command[0]}): {error}") from None
         process.mirror_name = name
@@ -179,13 +204,16 @@ class Mirror:
         while time.monotonic() < deadline:
             for process in self.processes:
                 if process.poll() is not None:
-                    raise MirrorError(f"{process.mirror_name} exited with status {process.returncode} "
-                                      f"while starting. Its output:\n{_tail(process.mirror_log)}")
+                    raise MirrorError(
+                        f"{process.mirror_name} exited with status {process.returncode} "
+                        f"while starting. Its output:\n{_tail(process.mirror_log)}"
+                    )
             if ready():
                 return
             time.sleep(0.2)
-        raise MirrorError(f"{what} did not answer within {STARTUP_TIMEOUT_S} s. "
-                          f"Its log ({log_path}):\n{_tail(log_path)}")
+        raise MirrorError(
+            f"{what} did not answer within {STARTUP_TIMEOUT_S} s. Its log ({log_path}):\n{_tail(log_path)}"
+        )
 
     def stop(self):
         for process in reversed(self.processes):
@@ -223,8 +251,10 @@ def _http_ok(url: str, env: dict[str, str] | None = None) -> bool:
     handlers = []
     if env:
         context = ssl.create_default_context(cafile=env["REQUESTS_CA_BUNDLE"])
-        handlers = [urllib.request.ProxyHandler({"https": env["HTTPS_PROXY"]}),
-                    urllib.request.HTTPSHandler(context=context)]
+        handlers = [
+            urllib.request.ProxyHandler({"https": env["HTTPS_PROXY"]}),
+            urllib.request.HTTPSHandler(context=context),
+        ]
     else:
         handlers = [urllib.request.ProxyHandler({})]
     request = urllib.request.Request(url, headers={"X-Mirror-Probe": "1"})
@@ -245,8 +275,10 @@ def _tail(path: Path, lines: int = 20) -> str:
 @contextmanager
 def terminate_on_sigterm():
     """Turn SIGTERM into SystemExit so the mirror's children are stopped on the way out."""
+
     def handler(signum, frame):
         raise SystemExit(128 + signum)
+
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
@@ -264,8 +296,10 @@ def read_running_env() -> dict[str, str]:
         raise MirrorError("no mirror is running: start one with `python -m mirror serve`.")
     state = json.loads(state_path.read_text())
     if not _pid_alive(state["pid"]) or not _port_open(state["port"]):
-        raise MirrorError(f"the mirror recorded in {state_path} (pid {state['pid']}, port {state['port']}) "
-                          "is no longer running: start one with `python -m mirror serve`.")
+        raise MirrorError(
+            f"the mirror recorded in {state_path} (pid {state['pid']}, port {state['port']}) "
+            "is no longer running: start one with `python -m mirror serve`."
+        )
     return state["env"]
 
 

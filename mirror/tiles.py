@@ -38,7 +38,7 @@ class Tile:
 
     def shape(self, resolution: float) -> list[int]:
         """(rows, cols) at ``resolution``."""
-        n = int(round(TILE_SIZE_M / resolution))
+        n = round(TILE_SIZE_M / resolution)
         return [n, n]
 
     @classmethod

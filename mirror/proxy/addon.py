@@ -70,12 +70,14 @@ class Mirror:
         if host == stac.STAC_HOST:
             self._to_stac_server(flow)
         elif host == ASSET_HOST:
-            reply = s3.answer(Path(ctx.options.mirror_assets), request.method, request.path,
-                              request.headers.get("Range"))
+            reply = s3.answer(
+                Path(ctx.options.mirror_assets), request.method, request.path, request.headers.get("Range")
+            )
             flow.response = _response(reply.status, reply.headers, reply.body)
         else:
-            message = (f"The offline mirror does not answer for {host}: only {stac.STAC_HOST} "
-                       f"and {ASSET_HOST} are mirrored.\n")
+            message = (
+                f"The offline mirror does not answer for {host}: only {stac.STAC_HOST} and {ASSET_HOST} are mirrored.\n"
+            )
             flow.response = _response(502, {"Content-Type": "text/plain"}, message.encode())
 
     def _to_stac_server(self, flow: http.HTTPFlow):
@@ -86,8 +88,11 @@ class Mirror:
             try:
                 body = stac.search_body(path, query)
             except stac.BadSearch as error:
-                flow.response = _response(400, {"Content-Type": "application/json"},
-                                          json.dumps({"code": "BadRequest", "description": str(error)}).encode())
+                flow.response = _response(
+                    400,
+                    {"Content-Type": "application/json"},
+                    json.dumps({"code": "BadRequest", "description": str(error)}).encode(),
+                )
                 return
             flow.metadata["mirror_get_query"] = query
             flow.metadata["mirror_get_path"] = path
@@ -118,8 +123,9 @@ class Mirror:
                         matches = self._matches(search)
                         document["numberMatched"] = len(matches)
                         stac.sort_page(document, matches, search)
-                    stac.rewrite_links(document, flow.metadata.get("mirror_get_query"),
-                                       flow.metadata.get("mirror_get_path", "/search"))
+                    stac.rewrite_links(
+                        document, flow.metadata.get("mirror_get_query"), flow.metadata.get("mirror_get_path", "/search")
+                    )
                     stac.reorder_collections(document, ctx.options.mirror_collection_order.split(","))
                     response.content = json.dumps(document).encode()
             response.headers["Access-Control-Allow-Origin"] = "*"
@@ -135,9 +141,12 @@ class Mirror:
         """Every match of a search, in one page: for numberMatched (rustac reports none) and the order."""
         body = {k: v for k, v in search.items() if k not in ("skip", "token", "limit")}
         body["limit"] = stac.COUNT_LIMIT
-        request = urllib.request.Request(f"http://{ctx.options.mirror_stac_upstream}/search",
-                                         data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://{ctx.options.mirror_stac_upstream}/search",
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.loads(answer.read())["features"]
 
@@ -168,8 +177,10 @@ class Mirror:
 
 def _unavailable(host: str) -> http.Response:
     if host == ASSET_HOST:
-        body = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
-                b"<Message>Please reduce your request rate.</Message></Error>")
+        body = (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+            b"<Message>Please reduce your request rate.</Message></Error>"
+        )
         return _response(503, {"Content-Type": "application/xml"}, body)
     body = json.dumps({"code": "ServiceUnavailable", "description": "the mirror's fault mode"}).encode()
     return _response(503, {"Content-Type": "application/json"}, body)

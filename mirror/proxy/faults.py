@@ -71,6 +71,7 @@ class Faults:
                 if roll < edge:
                     return name
             return None
+
         return draw
 
 

@@ -8,10 +8,16 @@ from pathlib import Path
 
 PART_SIZE = 8 * 1024 * 1024  # S3 multipart ETags end in "-<number of parts>"
 
-NO_SUCH_KEY = """<?xml version="1.0" encoding="UTF-8"?>
-<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>{key}</Key><RequestId>MIRROR</RequestId></Error>"""
-INVALID_RANGE = """<?xml version="1.0" encoding="UTF-8"?>
-<Error><Code>InvalidRange</Code><Message>The requested range is not satisfiable</Message><RangeRequested>{range}</RangeRequested><ActualObjectSize>{size}</ActualObjectSize></Error>"""
+NO_SUCH_KEY = (
+    """<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"""
+    """<Key>{key}</Key><RequestId>MIRROR</RequestId></Error>"""
+)
+INVALID_RANGE = (
+    """<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>InvalidRange</Code><Message>The requested range is not satisfiable</Message>"""
+    """<RangeRequested>{range}</RangeRequested><ActualObjectSize>{size}</ActualObjectSize></Error>"""
+)
 
 CONTENT_TYPES = {
     ".tif": "image/tiff",
@@ -46,8 +52,11 @@ def answer(root: Path, method: str, path: str, range_header: str | None) -> Answ
     }
     span = parse_range(range_header, size) if range_header else None
     if span == "unsatisfiable":
-        return Answer(416, {"Content-Type": "application/xml", "Content-Range": f"bytes */{size}"},
-                      INVALID_RANGE.format(range=range_header, size=size).encode())
+        return Answer(
+            416,
+            {"Content-Type": "application/xml", "Content-Range": f"bytes */{size}"},
+            INVALID_RANGE.format(range=range_header, size=size).encode(),
+        )
     start, end = span if span else (0, size - 1)
     length = max(end - start + 1, 0)
     headers["Content-Length"] = str(length)

@@ -38,7 +38,7 @@ def upstream_path(path: str) -> str:
     """The rustac path for a request path under /stac/api, /pgstac/api, /api or the bare root."""
     for prefix in API_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
-            path = path[len(prefix):]
+            path = path[len(prefix) :]
             break
     return path or "/"
 
@@ -67,7 +67,7 @@ def search_body(path: str, query: dict[str, str]) -> dict:
         elif name in PASSED_PARAMS:
             body[name] = value
         elif name == "token" and value.startswith("skip:"):
-            body["skip"] = _integer(name, value[len("skip:"):])
+            body["skip"] = _integer(name, value[len("skip:") :])
         else:
             raise BadSearch(f"unsupported search parameter: {name}")
     return body
@@ -107,18 +107,20 @@ def public_href(href: str) -> str:
     """Point a link of rustac's at the live API's link prefix (/pgstac/api)."""
     if not href.startswith(PUBLIC_BASE):
         return href
-    path = href[len(PUBLIC_BASE):]
+    path = href[len(PUBLIC_BASE) :]
     if path == RUSTAC_PREFIX or path.startswith(RUSTAC_PREFIX + "/"):
-        path = path[len(RUSTAC_PREFIX):]
+        path = path[len(RUSTAC_PREFIX) :]
     return f"{PUBLIC_BASE}{LINK_PREFIX}{path.rstrip('/') or '/'}"
 
 
 def newest_first(features: list[dict]) -> list[dict]:
     """pgstac's default order: datetime descending, then id descending."""
+
     def key(feature):
         properties = feature["properties"]
         # pgstac's datetime column: the item's datetime, or the start of its range when that is null
         return datetime.fromisoformat(properties.get("datetime") or properties["start_datetime"]), feature["id"]
+
     return sorted(features, key=key, reverse=True)
 
 
@@ -129,7 +131,7 @@ def sort_page(document: dict, matches: list[dict], search: dict) -> dict:
     """
     if not search.get("sortby"):
         skip = search.get("skip", 0)
-        document["features"] = newest_first(matches)[skip: skip + len(document.get("features", []))]
+        document["features"] = newest_first(matches)[skip : skip + len(document.get("features", []))]
     return document
 
 

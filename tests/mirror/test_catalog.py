@@ -18,9 +18,13 @@ def items():
 
 
 def as_validated(document):
-    link = {"rel": "collection", "href": f"https://datacube.services.geo.ca/pgstac/api/collections/x"}
-    return dict(document, stac_version=SCHEMA_VERSION, stac_extensions=[],
-                links=[link] if document.get("type") == "Feature" else [])
+    link = {"rel": "collection", "href": "https://datacube.services.geo.ca/pgstac/api/collections/x"}
+    return dict(
+        document,
+        stac_version=SCHEMA_VERSION,
+        stac_extensions=[],
+        links=[link] if document.get("type") == "Feature" else [],
+    )
 
 
 def test_every_item_is_valid_stac():

@@ -16,11 +16,17 @@ def test_spec_is_parsed():
     assert Faults.from_json(faults.to_json()) == faults
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("503=1.5", "between 0 and 1"), ("503=lots", "between 0 and 1"), ("latency=fast", "like 300ms"),
-    ("seed=-1", "whole number"), ("timeouts=0.1", "unknown fault 'timeouts'"),
-    ("503=0.6,reset=0.6", "add up to more than 1"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("503=1.5", "between 0 and 1"),
+        ("503=lots", "between 0 and 1"),
+        ("latency=fast", "like 300ms"),
+        ("seed=-1", "whole number"),
+        ("timeouts=0.1", "unknown fault 'timeouts'"),
+        ("503=0.6,reset=0.6", "add up to more than 1"),
+    ],
+)
 def test_bad_specs_are_explained(spec, message):
     with pytest.raises(BadFaultSpec, match=message):
         Faults.parse(spec)
@@ -56,9 +62,24 @@ print(json.dumps(seen))
 def test_clients_see_each_fault(tmp_path):
     log = tmp_path / "log.jsonl"
     result = subprocess.run(
-        [sys.executable, "-m", "mirror", "run", "--log", str(log),
-         "--faults", "503=0.2,reset=0.1,truncate=0.1,latency=50ms,seed=5", "--", sys.executable, "-c", PROBE],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "mirror",
+            "run",
+            "--log",
+            str(log),
+            "--faults",
+            "503=0.2,reset=0.1,truncate=0.1,latency=50ms,seed=5",
+            "--",
+            sys.executable,
+            "-c",
+            PROBE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
     assert seen.get("503", 0) > 3 and seen.get("reset", 0) > 0 and seen.get("truncated", 0) > 0
@@ -78,7 +99,11 @@ with requests.Session() as session:
 
 @pytest.mark.mirror
 def test_a_503_to_a_head_has_no_body_so_the_connection_stays_usable():
-    result = subprocess.run([sys.executable, "-m", "mirror", "run", "--faults", "503=1", "--",
-                             sys.executable, "-c", HEAD_THEN_GET], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mirror", "run", "--faults", "503=1", "--", sys.executable, "-c", HEAD_THEN_GET],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["503", "503"]

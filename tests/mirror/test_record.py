@@ -24,8 +24,9 @@ CATALOG = snapshot.read(CATALOG_DIR)
 
 
 def mirror_command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mirror", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "mirror", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def doctored_catalog(tmp_path: Path, change) -> Path:
@@ -49,6 +50,7 @@ def rename_asset(item: dict, old: str, new: str) -> None:
 
 # Against the mirror
 
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
     out = tmp_path_factory.mktemp("recorded")
@@ -60,8 +62,9 @@ def recorded(tmp_path_factory):
 @pytest.mark.mirror
 def test_record_writes_the_same_layout(recorded):
     for folder in ("collections", "items"):
-        assert sorted(p.name for p in (recorded / folder).glob("*.json")) == \
-            sorted(p.name for p in (CATALOG_DIR / folder).glob("*.json"))
+        assert sorted(p.name for p in (recorded / folder).glob("*.json")) == sorted(
+            p.name for p in (CATALOG_DIR / folder).glob("*.json")
+        )
 
 
 @pytest.mark.mirror
@@ -94,6 +97,7 @@ def test_record_writes_nothing_when_an_item_is_gone(tmp_path):
         ghost = copy.deepcopy(items["mrdem-30"]["features"][0])
         ghost["id"] = "mrdem-ghost"
         items["mrdem-30"]["features"].append(ghost)
+
     out = tmp_path / "out"
     result = mirror_command("record", "--catalog", str(doctored_catalog(tmp_path, add_ghost)), "--out", str(out))
     assert result.returncode == 1
@@ -115,7 +119,8 @@ def test_drift_against_the_mirror_finds_nothing(tmp_path):
 @pytest.mark.mirror
 def test_drift_reports_exactly_a_renamed_asset_key(tmp_path):
     catalog = doctored_catalog(
-        tmp_path, lambda items: rename_asset(feature(items, "hrdem-mosaic-2m", "9_2-mosaic-2m"), "dtm", "dtm-cog"))
+        tmp_path, lambda items: rename_asset(feature(items, "hrdem-mosaic-2m", "9_2-mosaic-2m"), "dtm", "dtm-cog")
+    )
     out = tmp_path / "drift.md"
     result = mirror_command("drift", "--catalog", str(catalog), "--out", str(out))
     assert result.returncode == 1, result.stdout + result.stderr
@@ -124,6 +129,7 @@ def test_drift_reports_exactly_a_renamed_asset_key(tmp_path):
 
 
 # The comparison rules, without the mirror
+
 
 def test_the_snapshot_compared_with_itself_has_no_drift():
     assert compare(CATALOG, CATALOG) == []
@@ -135,8 +141,10 @@ def test_a_missing_asset_key_breaks_and_a_new_one_is_only_reported():
     tile["assets"]["cog-index"] = {"href": "https://example.org/index.json"}
     del tile["assets"]["hillshade-dtm"]
     findings = {(f.severity, f.text, f.items) for f in compare(live, CATALOG)}
-    assert findings == {(BREAKS, "asset `hillshade-dtm` is gone", ("8_2-mosaic-2m",)),
-                        (INFO, "new asset `cog-index`", ("8_2-mosaic-2m",))}
+    assert findings == {
+        (BREAKS, "asset `hillshade-dtm` is gone", ("8_2-mosaic-2m",)),
+        (INFO, "new asset `cog-index`", ("8_2-mosaic-2m",)),
+    }
 
 
 def test_a_missing_property_breaks_and_findings_group_the_items():
@@ -144,7 +152,11 @@ def test_a_missing_property_breaks_and_findings_group_the_items():
     for item in live.items["hrdem-lidar"]:
         del item["properties"]["proj:transform"]
     [finding] = compare(live, CATALOG)
-    assert (finding.severity, finding.section, finding.text) == (BREAKS, "hrdem-lidar", "property `proj:transform` is gone")
+    assert (finding.severity, finding.section, finding.text) == (
+        BREAKS,
+        "hrdem-lidar",
+        "property `proj:transform` is gone",
+    )
     assert len(finding.items) == len(CATALOG.items["hrdem-lidar"])
 
 
@@ -154,8 +166,10 @@ def test_a_changed_href_pattern_breaks():
     asset["href"] = asset["href"].replace("mrdem-30-dtm.tif", "mrdem-30-dtm-v2.tif")
     [finding] = compare(live, CATALOG)
     assert finding.severity == BREAKS
-    assert finding.text == ("asset `dtm` href pattern changed: `{bucket}/{collection}/{collection}-dtm.tif` "
-                            "is now `{bucket}/{collection}/{collection}-dtm-v2.tif`")
+    assert finding.text == (
+        "asset `dtm` href pattern changed: `{bucket}/{collection}/{collection}-dtm.tif` "
+        "is now `{bucket}/{collection}/{collection}-dtm-v2.tif`"
+    )
 
 
 def test_collections_gone_or_added():
@@ -171,7 +185,11 @@ def test_collections_gone_or_added():
 
 def test_href_patterns_name_the_variable_parts():
     root = "https://canelevation-dem.s3.ca-central-1.amazonaws.com/"
-    assert href_pattern(f"{root}hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif", "hrdem-mosaic-2m", "9_2-mosaic-2m") == \
-        "{bucket}/{collection}/{id}-dtm.tif"
-    assert href_pattern("https://elsewhere.example/x.tif", "hrdem-mosaic-2m", "9_2-mosaic-2m") == \
-        "https://elsewhere.example/x.tif"
+    assert (
+        href_pattern(f"{root}hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif", "hrdem-mosaic-2m", "9_2-mosaic-2m")
+        == "{bucket}/{collection}/{id}-dtm.tif"
+    )
+    assert (
+        href_pattern("https://elsewhere.example/x.tif", "hrdem-mosaic-2m", "9_2-mosaic-2m")
+        == "https://elsewhere.example/x.tif"
+    )

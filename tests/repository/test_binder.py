@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from pins import read_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,19 +29,32 @@ SETTINGS = "/lab/api/settings/@jupyterlab/docmanager-extension:plugin"
 
 
 # Files that would send repo2docker down another route than requirements.txt + runtime.txt.
-OTHER_ROUTES = ("environment.yml", "Pipfile", "Pipfile.lock", "setup.py", "pyproject.toml", "Project.toml",
-                "install.R", "apt.txt", "default.nix", "Dockerfile")
+OTHER_ROUTES = (
+    "environment.yml",
+    "Pipfile",
+    "Pipfile.lock",
+    "setup.py",
+    "pyproject.toml",
+    "Project.toml",
+    "install.R",
+    "apt.txt",
+    "default.nix",
+    "Dockerfile",
+)
 
 
 def binder_problems(binder: Path, requirements: Path, workflow: Path) -> list[str]:
     """binder/ installs exactly `requirements` on the Python `workflow` tests with."""
-    problems = [f"binder/{name} would change what repo2docker builds" for name in OTHER_ROUTES
-                if (binder / name).exists()]
+    problems = [
+        f"binder/{name} would change what repo2docker builds" for name in OTHER_ROUTES if (binder / name).exists()
+    ]
     tested, installed = read_requirements(requirements), read_requirements(binder / "requirements.txt")
     for name in sorted(set(tested) | set(installed)):
         if tested.get(name) != installed.get(name):
-            problems.append(f"binder/requirements.txt: {name} is {installed.get(name, 'missing')}, "
-                            f"{requirements.name} pins {tested.get(name, 'nothing')}")
+            problems.append(
+                f"binder/requirements.txt: {name} is {installed.get(name, 'missing')}, "
+                f"{requirements.name} pins {tested.get(name, 'nothing')}"
+            )
     steps = yaml.safe_load(workflow.read_text())["jobs"]["test"]["steps"]
     setups = [step for step in steps if step.get("uses", "").startswith("actions/setup-python")]
     [python] = [step["with"]["python-version"] for step in setups]
@@ -90,8 +102,12 @@ def test_the_jupytext_notebook_viewer_is_installed():
 
 @pytest.fixture
 def scratch_jupyter(tmp_path):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
-               JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    env = dict(
+        os.environ,
+        PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}",
+        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+    )
     return env
 
 
@@ -116,9 +132,20 @@ def lab_default_viewers(env: dict) -> dict:
     log = Path(env["JUPYTER_RUNTIME_DIR"]).parent / "lab.log"
     log_file = open(log, "w")
     server = subprocess.Popen(
-        [str(BIN / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}", "--ip=127.0.0.1",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+        [
+            str(BIN / "jupyter"),
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={ROOT}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
+    )
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     request = urllib.request.Request(f"http://127.0.0.1:{port}{SETTINGS}", headers={"Authorization": f"token {token}"})
     try:

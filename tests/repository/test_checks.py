@@ -1,8 +1,7 @@
 """The static checks, over the real tutorials (tests/support/checks.py says what each checks)."""
 
-import pytest
-
 import checks
+import pytest
 
 TUTORIALS = checks.read_toc()
 NOTEBOOKS = checks.notebooks_in()

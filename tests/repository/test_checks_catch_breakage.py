@@ -3,13 +3,12 @@ breakage, with the file, the cell and what differs."""
 
 from pathlib import Path
 
+import checks
 import nbformat
 import pytest
 import yaml
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
-
-import checks
 from code_skeleton import skeleton
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from tiny_tutorials import (
     EN_PATH,
     FR_PATH,
@@ -150,7 +149,10 @@ def test_twins_tell_a_call_from_grouping_parentheses():
 
 def test_twins_ignore_what_a_formatter_adds_to_a_longer_line():
     english = 'show(dem, title="Ottawa")\nlabel = name + " (m)"\n'
-    french = 'show(\n    dem,\n    title="Ottawa, au bord de la rivière des Outaouais",\n)\nlabel = (\n    name + " (m)"\n)\n'
+    french = (
+        'show(\n    dem,\n    title="Ottawa, au bord de la rivière des Outaouais",\n)\n'
+        'label = (\n    name + " (m)"\n)\n'
+    )
     assert skeleton(english) == skeleton(french)
     # Still different code: a tuple is not a grouped expression, an argument more is an argument more.
     assert skeleton("x = (a, b)\n") != skeleton("x = (a)\n")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from pins import PinError, disagreements, normalise, read_conda_environment, read_requirements
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -35,7 +35,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
 from guide_checks import check_relative_links
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +131,7 @@ def check_tutorial_rows(root: Path = ROOT) -> list[str]:
                     if not urlpath or not urlpath.startswith("lab/tree/"):
                         problems.append(f"{where}: Binder link {target} does not open a file (urlpath=lab/tree/...)")
                         continue
-                    path = urlpath[len("lab/tree/"):]
+                    path = urlpath[len("lab/tree/") :]
                     label = f"Binder link to {path}"
                 elif re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", target):
                     continue  # another web address
@@ -148,16 +147,20 @@ def check_tutorial_rows(root: Path = ROOT) -> list[str]:
                 problems.append(f"{name}: tutorial {number} of notebooks/toc.yml has no row in the table")
                 continue
             links = LINK.findall(rows[number])
-            binder_paths = {m.group("urlpath")[len("lab/tree/"):] for m in map(BINDER.match, links)
-                            if m and (m.group("urlpath") or "").startswith("lab/tree/")}
+            binder_paths = {
+                m.group("urlpath")[len("lab/tree/") :]
+                for m in map(BINDER.match, links)
+                if m and (m.group("urlpath") or "").startswith("lab/tree/")
+            }
             local = {(Path(name).parent / t.split("#", 1)[0]).as_posix() for t in links if "://" not in t}
             for side, path in paths.items():
                 twin = str(Path(path).with_suffix(".md"))
                 if twin not in local:
                     problems.append(f"{name}: row {number} does not link the {side} tutorial ({twin})")
                 if path not in binder_paths:
-                    problems.append(f"{name}: row {number} has no Binder link opening {path} "
-                                    f"(expected {binder_url(slug, path)})")
+                    problems.append(
+                        f"{name}: row {number} has no Binder link opening {path} (expected {binder_url(slug, path)})"
+                    )
     return problems
 
 
@@ -191,14 +194,16 @@ def check_project_address(root: Path = ROOT) -> list[str]:
             where = f"{name}:{text.count(chr(10), 0, match.start()) + 1}"
             found = f"{match.group('owner')}/{match.group('repo')}"
             if found != slug and found not in THIRD_PARTY_REPOS:
-                problems.append(f"{where}: GitHub address of {found}, neither {slug} (CITATION.cff) "
-                                f"nor a known third-party repository")
+                problems.append(
+                    f"{where}: GitHub address of {found}, neither {slug} (CITATION.cff) "
+                    f"nor a known third-party repository"
+                )
             badge = WORKFLOW_BADGE.match(match.group("rest") or "")
             if found == slug and badge and not (root / ".github" / "workflows" / badge.group(1)).is_file():
                 problems.append(f"{where}: workflow {badge.group(1)} does not exist in .github/workflows")
     if len(refs) > 1:
         problems.append(f"Binder links use different refs: {', '.join(sorted(refs))}")
-    for language, name in README.items():
+    for name in README.values():
         if (root / name).is_file() and "https://mybinder.org/badge_logo.svg" not in read(root, name):
             problems.append(f"{name} has no Binder badge")
     return problems
@@ -218,8 +223,7 @@ def check_twin_links(root: Path = ROOT) -> list[str]:
                 continue  # reported by check_front_door_files
             top = "\n".join(read(root, pair[language]).splitlines()[:TWIN_LINK_LINES])
             if f"]({pair[other]})" not in top:
-                problems.append(f"{pair[language]} does not link to {pair[other]} in its first "
-                                f"{TWIN_LINK_LINES} lines")
+                problems.append(f"{pair[language]} does not link to {pair[other]} in its first {TWIN_LINK_LINES} lines")
     return problems
 
 
@@ -233,24 +237,29 @@ def check_citation(root: Path = ROOT) -> list[str]:
         return ["CITATION.cff is not a mapping"]
     problems = []
     if cff.get("cff-version") != "1.2.0":
-        problems.append("CITATION.cff: cff-version should be \"1.2.0\"")
+        problems.append('CITATION.cff: cff-version should be "1.2.0"')
     for key in ("message", "title", "version"):
         if not isinstance(cff.get(key), str) or not cff[key].strip():
             problems.append(f"CITATION.cff: {key} should be a non-empty string")
     authors = cff.get("authors")
-    if not isinstance(authors, list) or not authors or not all(
-            isinstance(a, dict) and (a.get("name") or a.get("family-names")) for a in authors):
+    if (
+        not isinstance(authors, list)
+        or not authors
+        or not all(isinstance(a, dict) and (a.get("name") or a.get("family-names")) for a in authors)
+    ):
         problems.append("CITATION.cff: authors should list at least one author with a name")
     licences = cff.get("license")
     licences = set(licences) if isinstance(licences, list) else {licences}
     if licences != {"Apache-2.0", "CC-BY-4.0"}:
-        problems.append(f"CITATION.cff: license should be Apache-2.0 (code) and CC-BY-4.0 (text), "
-                        f"found {sorted(map(str, licences))}")
+        problems.append(
+            f"CITATION.cff: license should be Apache-2.0 (code) and CC-BY-4.0 (text), "
+            f"found {sorted(map(str, licences))}"
+        )
     released = cff.get("date-released")
     try:
         dt.date.fromisoformat(released)
     except (TypeError, ValueError):
-        problems.append("CITATION.cff: date-released should be a quoted date, \"YYYY-MM-DD\"")
+        problems.append('CITATION.cff: date-released should be a quoted date, "YYYY-MM-DD"')
     if project_slug(root) is None:
         problems.append("CITATION.cff: repository-code should be https://github.com/<owner>/<repo>")
     return problems
@@ -262,8 +271,9 @@ def check_front_door_files(root: Path = ROOT) -> list[str]:
     problems = [f"{name} is missing" for name in FRONT_DOOR_FILES if not (root / name).is_file()]
     if (root / "LICENSE").is_file() and not re.search(r"Apache License\s+Version 2\.0", read(root, "LICENSE")):
         problems.append("LICENSE is not the Apache License 2.0")
-    if (root / "LICENSE-docs").is_file() and \
-            "Creative Commons Attribution 4.0 International Public License" not in read(root, "LICENSE-docs"):
+    if (
+        root / "LICENSE-docs"
+    ).is_file() and "Creative Commons Attribution 4.0 International Public License" not in read(root, "LICENSE-docs"):
         problems.append("LICENSE-docs is not the Creative Commons Attribution 4.0 licence")
     if (root / "CITATION.cff").is_file():
         problems += check_citation(root)
@@ -281,11 +291,11 @@ def check_front_door_files(root: Path = ROOT) -> list[str]:
         heading = CITE_HEADING[language]
         section = text.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0] if f"\n{heading}\n" in text else None
         if section is None:
-            problems.append(f"{name} has no section \"{heading}\"")
+            problems.append(f'{name} has no section "{heading}"')
         else:
             for key in ("title", "version"):
                 if cff.get(key) and str(cff[key]) not in section:
-                    problems.append(f"{name}: \"{heading}\" does not quote CITATION.cff's {key} ({cff[key]})")
+                    problems.append(f'{name}: "{heading}" does not quote CITATION.cff\'s {key} ({cff[key]})')
     return problems
 
 
@@ -350,10 +360,10 @@ def _check_form(path: Path) -> list[str]:
         if not isinstance(form.get(key), str) or not form[key].strip():
             problems.append(f"{path.name}: {key} is required (a non-empty string)")
         elif not bilingual(form[key]):
-            problems.append(f"{path.name}: {key} should be in English and French (\"English / Français\")")
+            problems.append(f'{path.name}: {key} should be in English and French ("English / Français")')
     body = form.get("body")
     if not isinstance(body, list) or not body:
-        return problems + [f"{path.name}: body is required (a list of fields)"]
+        return [*problems, f"{path.name}: body is required (a list of fields)"]
     ids, labels, inputs = set(), set(), 0
     for index, field in enumerate(body):
         where = f"{path.name}: body[{index}]"
@@ -381,16 +391,19 @@ def _check_form(path: Path) -> list[str]:
         elif label in labels:
             problems.append(f"{where}: label {label!r} is used twice")
         elif not bilingual(label):
-            problems.append(f"{where}: label {label!r} should be in English and French (\"English / Français\")")
+            problems.append(f'{where}: label {label!r} should be in English and French ("English / Français")')
         labels.add(label)
         options = attributes.get("options")
         if kind == "dropdown":
             if not isinstance(options, list) or not options or not all(isinstance(o, str) for o in options):
                 problems.append(f"{where} (dropdown) needs a list of options")
             elif len(set(options)) != len(options) or "None" in options:
-                problems.append(f"{where} (dropdown) options must be unique and not \"None\"")
-        if kind == "checkboxes" and (not isinstance(options, list) or not options or not all(
-                isinstance(o, dict) and isinstance(o.get("label"), str) for o in options)):
+                problems.append(f'{where} (dropdown) options must be unique and not "None"')
+        if kind == "checkboxes" and (
+            not isinstance(options, list)
+            or not options
+            or not all(isinstance(o, dict) and isinstance(o.get("label"), str) for o in options)
+        ):
             problems.append(f"{where} (checkboxes) needs options, each with a label")
         validations = field.get("validations", {})
         if not isinstance(validations, dict) or not isinstance(validations.get("required", False), bool):
@@ -427,9 +440,14 @@ def test_contributing_links_resolve():
 
 def test_contributing_has_the_same_terminology_table_in_both_languages():
     """The table of French terms is copied into both files; they must not drift."""
+
     def table(name):
-        return [line for line in read(ROOT, name).splitlines()
-                if line.startswith("| ") and " | " in line and "---" not in line][1:]
+        return [
+            line
+            for line in read(ROOT, name).splitlines()
+            if line.startswith("| ") and " | " in line and "---" not in line
+        ][1:]
+
     english, french = table(CONTRIBUTING["en"]), table(CONTRIBUTING["fr"])
     assert len(english) >= 15 and english == french
 
@@ -437,7 +455,11 @@ def test_contributing_has_the_same_terminology_table_in_both_languages():
 def test_issue_forms_parse_and_are_bilingual():
     assert check_issue_forms(ROOT / TEMPLATES) == []
     assert {p.name for p in (ROOT / TEMPLATES).glob("*.yml")} >= {
-        "bug-report.yml", "tutorial-request.yml", "translation-issue.yml", "config.yml"}
+        "bug-report.yml",
+        "tutorial-request.yml",
+        "translation-issue.yml",
+        "config.yml",
+    }
 
 
 def test_the_checks_have_links_to_check():
@@ -494,8 +516,14 @@ def test_a_row_whose_notebook_is_missing_is_reported(copy):
     (copy / "notebooks/fr/01-decouvrir-collections-fr.ipynb").unlink()
     problems = check_tutorial_rows(copy)
     assert len(problems) == 4, problems
-    assert all(re.search(r"row (03: link notebooks/en/03-read-cog-windows.md|01: Binder link to "
-                         r"notebooks/fr/01-decouvrir-collections-fr.ipynb) leads to no file", p) for p in problems)
+    assert all(
+        re.search(
+            r"row (03: link notebooks/en/03-read-cog-windows.md|01: Binder link to "
+            r"notebooks/fr/01-decouvrir-collections-fr.ipynb) leads to no file",
+            p,
+        )
+        for p in problems
+    )
 
 
 def test_a_row_for_a_tutorial_not_in_the_toc_is_reported(copy):
@@ -503,7 +531,10 @@ def test_a_row_for_a_tutorial_not_in_the_toc_is_reported(copy):
     extra = row_of(readme, "04").replace("| 04 |", "| 09 |").replace("04-", "09-")
     edit(readme, row_of(readme, "04"), row_of(readme, "04") + "\n" + extra)
     problems = check_tutorial_rows(copy)
-    assert problems[0].startswith("README.md:") and "row 09 names a tutorial that notebooks/toc.yml does not list" in problems[0]
+    assert (
+        problems[0].startswith("README.md:")
+        and "row 09 names a tutorial that notebooks/toc.yml does not list" in problems[0]
+    )
     assert all("row 09" in p and "leads to no file" in p for p in problems[1:]) and len(problems) == 5, problems
 
 
@@ -511,7 +542,8 @@ def test_a_row_without_binder_links_or_with_another_tutorials_link_is_reported(c
     readme = copy / "README.md"
     row = row_of(readme, "01")
     broken = re.sub(r" \| [^|]*mybinder[^|]* \|$", " | |", row).replace(
-        "notebooks/fr/01-decouvrir-collections-fr.md", "notebooks/fr/02-recherche-par-zoi-fr.md")
+        "notebooks/fr/01-decouvrir-collections-fr.md", "notebooks/fr/02-recherche-par-zoi-fr.md"
+    )
     edit(readme, row, broken)
     problems = check_tutorial_rows(copy)
     assert len(problems) == 4, problems
@@ -523,14 +555,21 @@ def test_a_row_without_binder_links_or_with_another_tutorials_link_is_reported(c
 
 def test_another_owner_or_ref_in_a_link_is_reported(copy):
     slug = project_slug(copy)
-    edit(copy / "README.fr.md", f"mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/notebooks/fr/02",
-         "mybinder.org/v2/gh/someone-else/canelevation-stac-tutorials/main?urlpath=lab/tree/notebooks/fr/02")
-    edit(copy / "CONTRIBUTING.md", f"https://github.com/{slug}/issues", "https://github.com/canelevaton/tutorials/issues")
+    edit(
+        copy / "README.fr.md",
+        f"mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/notebooks/fr/02",
+        "mybinder.org/v2/gh/someone-else/canelevation-stac-tutorials/main?urlpath=lab/tree/notebooks/fr/02",
+    )
+    edit(
+        copy / "CONTRIBUTING.md", f"https://github.com/{slug}/issues", "https://github.com/canelevaton/tutorials/issues"
+    )
     edit(copy / "README.md", "actions/workflows/offline.yml/badge.svg", "actions/workflows/tests.yml/badge.svg")
     problems = check_project_address(copy)
     assert len(problems) == 4, problems
     assert re.match(r"README\.md:\d+: workflow tests\.yml does not exist", problems[0])
-    assert re.match(r"README\.fr\.md:\d+: Binder link to someone-else/canelevation-stac-tutorials, not " + slug, problems[1])
+    assert re.match(
+        r"README\.fr\.md:\d+: Binder link to someone-else/canelevation-stac-tutorials, not " + slug, problems[1]
+    )
     assert re.match(r"CONTRIBUTING\.md:\d+: GitHub address of canelevaton/tutorials, neither", problems[2])
     assert problems[3] == "Binder links use different refs: HEAD, main"
 
@@ -556,10 +595,10 @@ def test_missing_licence_files_and_a_broken_citation_are_reported(copy):
         "LICENSE-docs is missing",
         "CONTRIBUTING.fr.md is missing",
         "CITATION.cff: license should be Apache-2.0 (code) and CC-BY-4.0 (text), found ['Apache-2.0']",
-        "CITATION.cff: date-released should be a quoted date, \"YYYY-MM-DD\"",
+        'CITATION.cff: date-released should be a quoted date, "YYYY-MM-DD"',
         "README.md does not link to LICENSE-docs",
-        "README.md: \"## How to cite\" does not quote CITATION.cff's version (0.2.0)",
-        "README.fr.md: \"## Comment citer\" does not quote CITATION.cff's version (0.2.0)",
+        'README.md: "## How to cite" does not quote CITATION.cff\'s version (0.2.0)',
+        'README.fr.md: "## Comment citer" does not quote CITATION.cff\'s version (0.2.0)',
     ], problems
 
 

@@ -382,7 +382,8 @@ def test_a_stac_client_command_with_a_wrong_option_is_reported(tmp_path):
         (
             "```bash\nstac-client search https://datacube.services.geo.ca/stac/api/ \\\n"
             "  --collections hrdem-mosaic-2m --bbox -75.73 45.40 -75.67 45.44\n"
-            "stac-client search https://datacube.services.geo.ca/stac/api/ --collections hrdem-mosaic-2m --box 1 2 3 4\n"
+            "stac-client search https://datacube.services.geo.ca/stac/api/"
+            " --collections hrdem-mosaic-2m --box 1 2 3 4\n"
             "stac-client search https://datacube.services.geo.ca/stac/api/ --bbox -75.73 45.40 -75.67\n```\n"
         ),
     )

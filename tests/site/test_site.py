@@ -38,8 +38,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from tiny_tutorials import CHECK_MARK, EN_PATH, FR_PATH, SITE_URL, write_site_tree
+
 from website.build import OFFLINE_EXECUTED, SiteError, build, is_current
 
 ROOT = Path(__file__).resolve().parents[2]

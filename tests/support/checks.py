@@ -16,7 +16,6 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
-
 from code_skeleton import render, skeleton
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -121,8 +121,7 @@ def _without_grouping_parentheses_around_strings(tokens: list[Token]) -> list[To
             opening = result[-3]
             before = result[-4] if len(result) >= 4 else None
             is_call_or_subscript = before is not None and (
-                before.kind in ("NAME", "STRING") and not keyword.iskeyword(before.text)
-                or before.text in (")", "]")
+                (before.kind in ("NAME", "STRING") and not keyword.iskeyword(before.text)) or before.text in (")", "]")
             )
             if opening.text == "(" and not is_call_or_subscript:
                 string = result[-2]

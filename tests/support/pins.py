@@ -19,12 +19,8 @@ CONDA_TO_PYPI = {
 # Entries an environment file needs that have no counterpart in requirements.
 CONDA_ONLY = {"python", "pip"}
 
-_PIP_PIN = re.compile(
-    r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*(?P<version>[^\s;#]+)"
-)
-_CONDA_SPEC = re.compile(
-    r"^(?:[\w.-]+::)?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:={1,2}\s*(?P<version>[^\s=]+))?"
-)
+_PIP_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*(?P<version>[^\s;#]+)")
+_CONDA_SPEC = re.compile(r"^(?:[\w.-]+::)?(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:={1,2}\s*(?P<version>[^\s=]+))?")
 
 
 def normalise(name: str) -> str:
@@ -106,18 +102,14 @@ def disagreements(environment_file: Path, requirements_file: Path) -> list[str]:
 
     for name, version in sorted(expected.items()):
         if name not in listed:
-            problems.append(
-                f"{where}: {name}=={version} (from {requirements_file.name}) is missing"
-            )
+            problems.append(f"{where}: {name}=={version} (from {requirements_file.name}) is missing")
         elif listed[name][0] != version:
             found, source = listed[name]
             problems.append(
-                f"{where}: {name} is {found or 'unpinned'} ({source}), "
-                f"but {requirements_file.name} pins {version}"
+                f"{where}: {name} is {found or 'unpinned'} ({source}), but {requirements_file.name} pins {version}"
             )
     for name in sorted(set(listed) - set(expected)):
         problems.append(
-            f"{where}: {name} ({listed[name][1]}) is not in {requirements_file.name}; "
-            "add it there or remove it here"
+            f"{where}: {name} ({listed[name][1]}) is not in {requirements_file.name}; add it there or remove it here"
         )
     return problems

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 from checks import MARKDOWN_FORMAT, RECIPE_TAG, SETUP_TAG
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 EN_PATH = "en/01-circles.ipynb"
 FR_PATH = "fr/01-cercles-fr.ipynb"

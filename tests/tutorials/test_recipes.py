@@ -5,11 +5,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from checks import notebooks_in, recipe_source
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
-
-from checks import notebooks_in, recipe_source
 from tiny_tutorials import EN_PATH, write_tutorial_tree
 
 KERNEL = "python3"
@@ -41,6 +40,7 @@ def test_recipe_runs_alone_in_a_fresh_kernel(notebook):
 
 # The same test on the tiny tutorial: it passes, and fails once its recipe
 # leans on a name that an earlier cell defines.
+
 
 def test_a_self_contained_recipe_runs_alone(tmp_path):
     notebooks = write_tutorial_tree(tmp_path)
