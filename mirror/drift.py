@@ -19,7 +19,7 @@ import argparse
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mirror import ASSET_ROOT, CATALOG_DIR, STAC_ROOT, snapshot
@@ -132,7 +132,7 @@ def href_pattern(href: str, collection_id: str, item_id: str) -> str:
 
 def report(findings: list[Finding], mirror: snapshot.Snapshot, root: str, catalog: Path) -> str:
     breaking = [f for f in findings if f.severity == BREAKS]
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     source = f"{root} (answered by the offline mirror: MIRROR_RUNNING is set)" if through_mirror() else root
     lines = ["# Drift report: the live STAC API and the mirror's catalog", "",
              f"- API: {source}", f"- Snapshot: `{_shown(catalog)}`", f"- When: {when}", ""]

@@ -21,7 +21,7 @@ would put back the snapshot written from mirror/LIVE-API.md's facts.
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mirror import CATALOG_DIR, STAC_ROOT, snapshot
@@ -62,7 +62,7 @@ def record(api: StacApi, catalog: Path, out: Path, drop_missing: bool = False) -
     recorded = snapshot.Snapshot([without_links(c) for c in recorded.collections],
                                  {c: [jsonb_order(without_links(i)) for i in items]
                                   for c, items in recorded.items.items()})
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     snapshot.write(recorded, out, provenance(recorded, missing, api.root, when, through_mirror()))
     _say(f"mirror record: wrote {len(recorded.collections)} collections and "
          f"{sum(map(len, recorded.items.values()))} items to {out} ({api.requests} requests)")

@@ -436,3 +436,111 @@ def _tls_problems_in_file(path: Path) -> list[str]:
     except (UnicodeDecodeError, OSError):
         return []  # binary files
     return [f"{shown(path)}:{line}: {what} disables TLS verification" for what, line in tls_bypasses_in(text)]
+
+
+# The setup cell: the same first code cell in every tutorial of a language
+
+SETUP_TAG = "setup"
+
+
+def setup_cell(ipynb_path: Path) -> tuple[int, str] | None:
+    """(index, source) of the first code cell tagged `setup`, or None."""
+    for index, cell in enumerate(read_notebook(ipynb_path).cells):
+        if cell.cell_type == "code" and SETUP_TAG in tags_of(cell):
+            return index, cell.source
+    return None
+
+
+def check_setup_cell(ipynb_path: Path) -> list[str]:
+    """Exactly one cell is tagged `setup`; it is a code cell, and the first one."""
+    cells = read_notebook(ipynb_path).cells
+    where = shown(ipynb_path)
+    tagged = [i for i, cell in enumerate(cells) if SETUP_TAG in tags_of(cell)]
+    code_cells = [i for i, cell in enumerate(cells) if cell.cell_type == "code"]
+    if not tagged:
+        return [f"{where}: no cell is tagged '{SETUP_TAG}'; the first code cell should be the setup cell"]
+    if len(tagged) > 1:
+        return [f"{where}: {len(tagged)} cells are tagged '{SETUP_TAG}' (cells {tagged}); one is wanted"]
+    [index] = tagged
+    if cells[index].cell_type != "code":
+        return [f"{where}: the '{SETUP_TAG}' cell {index} is a {cells[index].cell_type} cell, not code"]
+    if index != code_cells[0]:
+        return [f"{where}: the '{SETUP_TAG}' cell is cell {index}, but the first code cell is cell {code_cells[0]}"]
+    return []
+
+
+def check_setup_cells_agree(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
+    """In each language, the setup cells of all the tutorials of toc.yml have the same code,
+    comments and strings included. The code most of them share is the reference; each
+    tutorial that differs from it is reported with a diff. (Tutorials without a setup cell
+    are check_setup_cell's to report.)"""
+    problems = []
+    tutorials = read_toc(notebooks_dir)
+    for language in LANGUAGES:
+        sources = {}
+        for tutorial in tutorials:
+            path = getattr(tutorial, language)
+            found = setup_cell(path) if path.exists() else None
+            if found is not None:
+                sources[path] = found
+        if len(sources) < 2:
+            continue
+        texts = [source.rstrip() for _, source in sources.values()]
+        # The most common code; on a tie, the first tutorial's (toc.yml's order).
+        reference = max(texts, key=lambda text: (texts.count(text), -texts.index(text)))
+        holders = [path for path, (_, source) in sources.items() if source.rstrip() == reference]
+        for path, (index, source) in sources.items():
+            if source.rstrip() == reference:
+                continue
+            diff = lines_diff(
+                reference.splitlines(),
+                source.rstrip().splitlines(),
+                f"{holders[0].name} (setup, as in {len(holders)} of {len(sources)})",
+                f"{path.name} cell {index}",
+            )
+            problems.append(
+                f"{shown(path)}: the '{SETUP_TAG}' cell {index} differs from the one "
+                f"{len(holders)} of the {len(sources)} {language} tutorials share "
+                f"(every {language} tutorial opens with the same setup cell):\n" + diff
+            )
+    return problems
+
+
+# Prose length
+
+MAX_PROSE_WORDS = 2_300  # per tutorial and language (issue 12)
+FRONT_MATTER = re.compile(r"^---\n.*?\n---\n", re.DOTALL)
+FENCED_BLOCK = re.compile(r"^(```+|~~~+).*?^\1\s*$", re.DOTALL | re.MULTILINE)  # code cells too
+DETAILS_BLOCK = re.compile(r"<details>.*?</details>", re.DOTALL)
+CELL_BREAK = re.compile(r"^\+\+\+.*$", re.MULTILINE)  # jupytext's markdown cell separator
+WORD = re.compile(r"\w[\w'’-]*")
+
+
+def prose_words(markdown: str) -> int:
+    """Words of prose in a MyST notebook's text: its markdown without the front matter, fenced
+    blocks (code cells and code examples) and <details> blocks (the collapsible notes and
+    hidden solutions). A word is a run of letters or digits, with inner apostrophes and
+    hyphens: "l'API", "re-read" and "EPSG:3979" count 1, 1 and 2."""
+    text = FRONT_MATTER.sub("", markdown, count=1)
+    text = FENCED_BLOCK.sub("", text)
+    text = DETAILS_BLOCK.sub("", text)
+    text = CELL_BREAK.sub("", text)
+    return len(WORD.findall(text))
+
+
+def check_prose_length(ipynb_path: Path, limit: int = MAX_PROSE_WORDS) -> list[str]:
+    """The tutorial's prose, counted by prose_words on its .md twin (or, without one, on
+    the markdown jupytext writes for it), is at most `limit` words."""
+    md_path = markdown_twin(ipynb_path)
+    if md_path.exists():
+        text = md_path.read_text(encoding="utf-8")
+    else:
+        text = jupytext.writes(read_notebook(ipynb_path), fmt=MARKDOWN_FORMAT)
+    words = prose_words(text)
+    if words > limit:
+        return [
+            f"{shown(ipynb_path)}: {words:,} words of prose, over the {limit:,} a tutorial may have "
+            "(code blocks and <details> blocks aside): cut, or move internals into a "
+            "<details> note"
+        ]
+    return []

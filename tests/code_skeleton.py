@@ -108,7 +108,7 @@ def _python_tokens(code: str, magics: dict[str, str]) -> list[Token]:
             tokens.append(Token(tokenize.tok_name[tok.type], ""))
         else:
             tokens.append(Token(tokenize.tok_name[tok.type], tok.string, space_before))
-    return _without_grouping_parentheses_around_strings(tokens)
+    return _without_layout(_without_grouping_parentheses_around_strings(tokens))
 
 
 def _without_grouping_parentheses_around_strings(tokens: list[Token]) -> list[Token]:
@@ -129,6 +129,43 @@ def _without_grouping_parentheses_around_strings(tokens: list[Token]) -> list[To
                 del result[-3:]
                 result.append(Token("STRING", string.text, opening.space_before))
     return result
+
+
+_CLOSING = (")", "]", "}")
+# Where a formatter may wrap a long expression in parentheses: `x = (...)`, `return (...)`, `f(a, (...))`.
+_BEFORE_GROUPING = {"=", "+=", "-=", "*=", "/=", "|=", ",", "(", "[", ":", "return", "assert", "yield", "in", "else"}
+_AFTER_GROUPING = {"", ",", ")", "]", "}"}  # "" is the NEWLINE token's text
+
+
+def _without_layout(tokens: list[Token]) -> list[Token]:
+    """The tokens without what a formatter adds when a line grows too long (a French message is
+    longer than its English twin): trailing commas before a closing bracket, and parentheses
+    that only group one expression."""
+    tokens = [
+        token
+        for index, token in enumerate(tokens)
+        if not (token.text == "," and index + 1 < len(tokens) and tokens[index + 1].text in _CLOSING)
+    ]
+    dropped: set[int] = set()
+    for start, token in enumerate(tokens):
+        if token.text != "(" or start == 0 or tokens[start - 1].text not in _BEFORE_GROUPING:
+            continue
+        depth, end, groups_one_expression = 0, None, True
+        for index in range(start, len(tokens)):
+            text = tokens[index].text
+            if text in ("(", "[", "{"):
+                depth += 1
+            elif text in _CLOSING:
+                depth -= 1
+                if depth == 0:
+                    end = index
+                    break
+            elif depth == 1 and (text in (",", "for") or tokens[index].kind == "NEWLINE"):
+                groups_one_expression = False  # a tuple, a generator, or not one expression
+        following = tokens[end + 1].text if end is not None and end + 1 < len(tokens) else ""
+        if end is not None and groups_one_expression and end > start + 1 and following in _AFTER_GROUPING:
+            dropped.update((start, end))
+    return [token for index, token in enumerate(tokens) if index not in dropped]
 
 
 def _add_string(tokens: list[Token], space_before: bool) -> None:

@@ -61,3 +61,20 @@ def test_nothing_disables_tls_verification():
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=by_name)
 def test_notebook_has_hidden_check_cells(notebook):
     assert not (problems := checks.check_cells(notebook)), failed(problems)
+
+
+TUTORIAL_NOTEBOOKS = [path for tutorial in TUTORIALS for path in (tutorial.en, tutorial.fr) if path.exists()]
+
+
+@pytest.mark.parametrize("notebook", TUTORIAL_NOTEBOOKS, ids=by_name)
+def test_tutorial_opens_with_one_setup_cell(notebook):
+    assert not (problems := checks.check_setup_cell(notebook)), failed(problems)
+
+
+def test_every_tutorial_of_a_language_has_the_same_setup_cell():
+    assert not (problems := checks.check_setup_cells_agree()), failed(problems)
+
+
+@pytest.mark.parametrize("notebook", TUTORIAL_NOTEBOOKS, ids=by_name)
+def test_tutorial_prose_is_short_enough(notebook):
+    assert not (problems := checks.check_prose_length(notebook)), failed(problems)

@@ -10,7 +10,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
 import checks
 from code_skeleton import skeleton
-from tiny_tutorials import EN_PATH, FR_PATH, edit_notebook, write_tutorial_tree
+from tiny_tutorials import (
+    EN_PATH,
+    FR_PATH,
+    SECOND_TOC_ENTRY,
+    add_second_tutorial,
+    edit_notebook,
+    write_pair,
+    write_tutorial_tree,
+)
 
 BROKEN = Path(__file__).parent / "fixtures" / "broken"
 
@@ -45,7 +53,10 @@ def test_every_check_passes_on_the_tiny_tutorial(repo, en, fr):
         assert checks.check_sync_and_clean(notebook) == []
         assert checks.check_recipe(notebook) == []
         assert checks.check_no_local_code(notebook, repo) == []
+        assert checks.check_setup_cell(notebook) == []
+        assert checks.check_prose_length(notebook) == []
     assert checks.check_no_tls_bypass(repo) == []
+    assert checks.check_setup_cells_agree(notebooks) == []
 
 
 # toc.yml
@@ -105,7 +116,7 @@ def test_twins_report_a_different_cell_type(en, fr):
 def test_twins_report_different_tags(en, fr):
     edit_notebook(fr, lambda nb: nb.cells[1].metadata.update(tags=["hide-input"]))
     problem = the_one(checks.check_twins(en, fr))
-    assert "cell 1 is tagged [] in English, ['hide-input'] in French" in problem
+    assert "cell 1 is tagged ['setup'] in English, ['hide-input'] in French" in problem
 
 
 def test_twins_report_different_code_with_a_diff(en, fr):
@@ -135,6 +146,127 @@ def test_twins_keep_magics_whole():
 def test_twins_tell_a_call_from_grouping_parentheses():
     assert skeleton('print("a")') != skeleton('print "a"')
     assert skeleton('return ("a" "b")') == skeleton('return "a"')
+
+
+def test_twins_ignore_what_a_formatter_adds_to_a_longer_line():
+    english = 'show(dem, title="Ottawa")\nlabel = name + " (m)"\n'
+    french = 'show(\n    dem,\n    title="Ottawa, au bord de la rivière des Outaouais",\n)\nlabel = (\n    name + " (m)"\n)\n'
+    assert skeleton(english) == skeleton(french)
+    # Still different code: a tuple is not a grouped expression, an argument more is an argument more.
+    assert skeleton("x = (a, b)\n") != skeleton("x = (a)\n")
+    assert skeleton("show(dem, 1)\n") != skeleton("show(dem)\n")
+    assert skeleton("x = (a + b) * c\n") != skeleton("x = a + b * c\n")
+
+
+# The setup cell
+
+
+def test_setup_reports_a_tutorial_without_one(en):
+    edit_notebook(en, lambda nb: nb.cells[1].metadata.update(tags=[]))
+    assert "01-circles.ipynb: no cell is tagged 'setup'" in the_one(checks.check_setup_cell(en))
+
+
+def test_setup_reports_two(en):
+    edit_notebook(en, lambda nb: nb.cells.insert(2, new_code_cell("x = 1", metadata={"tags": ["setup"]})))
+    assert "2 cells are tagged 'setup' (cells [1, 2]); one is wanted" in the_one(checks.check_setup_cell(en))
+
+
+def test_setup_reports_one_that_is_not_the_first_code_cell(en):
+    edit_notebook(en, lambda nb: nb.cells.insert(1, new_code_cell("import os")))
+    problem = the_one(checks.check_setup_cell(en))
+    assert "the 'setup' cell is cell 2, but the first code cell is cell 1" in problem
+
+
+def test_setup_reports_a_markdown_cell_tagged_setup(en):
+    def move_tag(notebook):
+        notebook.cells[1].metadata["tags"] = []
+        notebook.cells[0].metadata["tags"] = ["setup"]
+
+    edit_notebook(en, move_tag)
+    assert "the 'setup' cell 0 is a markdown cell, not code" in the_one(checks.check_setup_cell(en))
+
+
+def test_setup_cells_agree_across_tutorials_of_a_language_not_across_languages(repo):
+    """English and French setup cells differ (comments, strings); within a language they are one."""
+    notebooks = repo / "notebooks"
+    add_second_tutorial(notebooks)
+    en_setup, fr_setup = (checks.setup_cell(notebooks / path)[1] for path in (EN_PATH, FR_PATH))
+    assert en_setup != fr_setup
+    assert checks.check_setup_cells_agree(notebooks) == []
+
+
+@pytest.mark.parametrize("drift", ["RADIUS_KM = 6378", "# the standard library, always there"])
+def test_setup_cells_that_drift_apart_are_reported_with_a_diff(repo, drift):
+    """Code or a mere comment: the setup cell is copied whole, so any difference is drift."""
+    notebooks = repo / "notebooks"
+    second_en, _ = add_second_tutorial(notebooks)
+    original = "RADIUS_KM = 6371" if drift.startswith("RADIUS") else "# the standard library"
+
+    def change(notebook):
+        notebook.cells[1].source = notebook.cells[1].source.replace(original, drift)
+
+    edit_notebook(second_en, change)
+    problem = the_one(checks.check_setup_cells_agree(notebooks))
+    assert "02-spheres.ipynb: the 'setup' cell 1 differs from the one 1 of the 2 en tutorials share" in problem
+    assert f"+{drift}" in problem.replace("import math  ", "")
+    assert "01-circles.ipynb (setup, as in 1 of 2)" in problem
+
+
+def test_setup_cells_name_the_one_tutorial_that_differs_from_the_others(repo):
+    """With three tutorials, the code two share is the reference, even when the odd one comes first."""
+    notebooks = repo / "notebooks"
+    add_second_tutorial(notebooks)
+    toc = notebooks / "toc.yml"
+    toc.write_text(toc.read_text() + SECOND_TOC_ENTRY.replace("02", "03").replace("spheres", "cones"))
+    for first, third in ((EN_PATH, "en/03-cones.ipynb"), (FR_PATH, "fr/03-cones-fr.ipynb")):
+        write_pair(nbformat.read(notebooks / first, as_version=4), notebooks / third)
+    assert checks.check_toc(notebooks) == [] and checks.check_setup_cells_agree(notebooks) == []
+    edit_notebook(notebooks / EN_PATH, lambda nb: nb.cells[1].update(source="import math\nRADIUS_KM = 6000"))
+    problem = the_one(checks.check_setup_cells_agree(notebooks))
+    assert f"notebooks/{EN_PATH}: the 'setup' cell 1 differs from the one 2 of the 3 en tutorials share" in problem
+    assert "02-spheres.ipynb (setup, as in 2 of 3)" in problem and "+RADIUS_KM = 6000" in problem
+
+
+# Prose length
+
+
+def test_prose_words_counts_markdown_only():
+    """As the project's count does: front matter, fenced blocks (code cells, code examples),
+    <details> blocks and jupytext's +++ markers are left out."""
+    text = (
+        "---\njupytext:\n  text_representation: {}\n---\n\n"
+        "# Title here\n\nL'API répond : 4 050 km², EPSG:3979 and re-read.\n\n"
+        "```{code-cell} ipython3\n:tags: [check]\nassert one == two\n```\n\n"
+        '+++ {"tags": []}\n\n'
+        "```python\nprint('not prose')\n```\n\n"
+        "<details><summary>Going deeper: many words</summary>\n\nNot counted at all.\n</details>\n\nEnd.\n"
+    )
+    # Title, here, L'API, répond, 4, 050, km², EPSG, 3979, and, re-read, End
+    assert checks.prose_words(text) == 12
+
+
+def test_prose_length_reports_a_tutorial_over_the_limit_and_not_one_at_it(en):
+    def prose_of(words):
+        def change(notebook):
+            notebook.cells[2].source = "## Recipe\n\n" + " ".join(["word"] * (words - 1))
+
+        return change
+
+    title_words = checks.prose_words("# Circles\n\nYou will compute the circumference of the Earth.")
+    edit_notebook(en, prose_of(checks.MAX_PROSE_WORDS - title_words))
+    assert checks.check_prose_length(en) == []
+    edit_notebook(en, lambda nb: nb.cells[2].update(source=nb.cells[2].source + " more"))
+    problem = the_one(checks.check_prose_length(en))
+    assert "01-circles.ipynb: 2,301 words of prose, over the 2,300 a tutorial may have" in problem
+
+
+def test_prose_length_leaves_out_details_blocks_and_code_examples(en):
+    long_note = "<details><summary>Solution</summary>\n\n" + "word " * 3_000 + "\n</details>"
+    example = "```python\n" + "x = 1\n" * 3_000 + "```"
+    edit_notebook(en, lambda nb: nb.cells.insert(2, new_markdown_cell(long_note + "\n\n" + example)))
+    assert checks.check_prose_length(en) == []
+    edit_notebook(en, lambda nb: nb.cells[2].update(source=nb.cells[2].source.replace("<details>", "<div>")))
+    assert "3,0" in the_one(checks.check_prose_length(en))
 
 
 # Markdown twin, outputs, execution counts

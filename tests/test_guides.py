@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = ROOT / "mirror" / "catalog"
@@ -238,23 +239,42 @@ def check_relative_links(paths: list[Path]) -> list[str]:
 # --- pairs, twin links, attribution --------------------------------------------------
 
 
+def guide_twin_names(root: Path = ROOT) -> dict[str, dict[str, str]]:
+    """{language: {file name: its twin's file name}} for the guides whose English and French
+    files are named differently (the `guides` list of notebooks/toc.yml, which the site reads
+    too); the other guides pair by file name."""
+    toc = root / "notebooks" / "toc.yml"
+    pairs = (yaml.safe_load(toc.read_text(encoding="utf-8")) or {}).get("guides") or [] if toc.exists() else []
+    return {
+        "en": {pair["en"]: pair["fr"] for pair in pairs},
+        "fr": {pair["fr"]: pair["en"] for pair in pairs},
+    }
+
+
 def check_pairs(guides_dir: Path = GUIDES_DIR) -> list[str]:
-    """Each guide exists in English and in French under the same file name, links to
-    its twin at the top, and ends with the data attribution in its language."""
+    """Each guide exists in English and in French, under the same file name or under the
+    two names toc.yml pairs, links to its twin at the top, and ends with the data
+    attribution in its language."""
     names = {language: {p.name for p in (guides_dir / language).glob("*.md")} for language in LANGUAGES}
+    twin_names = guide_twin_names(guides_dir.parent)
     problems = []
     if not any(names.values()):
         problems.append(f"{shown(guides_dir)} holds no guide in {' or '.join(LANGUAGES)}")
     for language, other in (LANGUAGES, LANGUAGES[::-1]):
-        for name in sorted(names[language] - names[other]):
-            problems.append(f"{shown(guides_dir / language / name)} has no twin {other}/{name}")
+        for name in sorted(names[language]):
+            twin = twin_names[language].get(name, name)
+            if twin not in names[other]:
+                problems.append(f"{shown(guides_dir / language / name)} has no twin {other}/{twin}")
     for language, other in (LANGUAGES, LANGUAGES[::-1]):
-        for name in sorted(names[language] & names[other]):
+        for name in sorted(names[language]):
+            twin = twin_names[language].get(name, name)
+            if twin not in names[other]:
+                continue
             path = guides_dir / language / name
             text = path.read_text(encoding="utf-8")
             top = "\n".join(text.splitlines()[:TWIN_LINK_LINES])
-            if f"](../{other}/{name})" not in top:
-                problems.append(f"{shown(path)} does not link to ../{other}/{name} in its first "
+            if f"](../{other}/{twin})" not in top:
+                problems.append(f"{shown(path)} does not link to ../{other}/{twin} in its first "
                                 f"{TWIN_LINK_LINES} lines")
             if ATTRIBUTION[language] not in text:
                 problems.append(f"{shown(path)} lacks the attribution: {ATTRIBUTION[language]}")
@@ -284,7 +304,7 @@ def test_the_catalog_sets_are_read_from_the_snapshot(catalog):
 
 def test_guides_come_in_english_and_french_pairs():
     assert check_pairs() == []
-    assert {p.name for p in guide_files()} >= {"qgis.md", "arcgis-pro.md"}
+    assert {p.name for p in guide_files()} >= {"qgis.md", "arcgis-pro.md", "cheatsheet.md", "aide-memoire.md"}
 
 
 def test_addresses_in_guides_are_in_the_catalog(catalog):
@@ -401,3 +421,163 @@ def test_a_guide_without_its_twin_is_reported(tmp_path):
     assert "arcgis-pro.md has no twin fr/arcgis-pro.md" in problems[0]
     assert "fr/qgis.md does not link to ../en/qgis.md" in problems[1]
     assert "fr/qgis.md lacks the attribution" in problems[2]
+
+
+# --- the cheatsheet: every recipe's signature, the setup cell's names, commands that parse
+
+
+CHEATSHEET = {"en": GUIDES_DIR / "en" / "cheatsheet.md", "fr": GUIDES_DIR / "fr" / "aide-memoire.md"}
+NOTEBOOKS_DIR = ROOT / "notebooks"
+API_DEFAULT = "'https://datacube.services.geo.ca/stac/api/'"  # as ast.unparse writes it; the cheatsheet says API_URL
+# Tutorials 03, 04 and 07 are moving to one reader, read_dem, whose final signature its
+# owner sets (issue 12): the cheatsheet names it `read_dem(...)`, and the readers it
+# replaces need no line of their own. Empty this set once 04 and 07 no longer define them.
+BECOMING_READ_DEM = frozenset({"read_dem", "read_aoi_dem", "best_available_dem"})
+BASH = re.compile(r"^```bash[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def tagged_cell(notebook: Path, tag: str) -> str | None:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    found = [cell for cell in cells if tag in cell.get("metadata", {}).get("tags", [])]
+    return "".join(found[0]["source"]) if found else None
+
+
+def signatures(source: str) -> dict[str, str]:
+    """{name: "name(arguments)"} of the functions a cell defines at its top level, defaults as
+    written (double quotes; the API's root as API_URL)."""
+    import ast
+
+    return {
+        node.name: f"{node.name}({ast.unparse(node.args)})".replace(API_DEFAULT, "API_URL").replace("'", '"')
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def setup_names(source: str) -> list[str]:
+    """The names the setup cell defines at its top level (imports aside)."""
+    import ast
+
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names.extend(target.id for target in node.targets if isinstance(target, ast.Name))
+    return names
+
+
+def check_cheatsheet(path: Path, notebooks: list[Path]) -> list[str]:
+    """The cheatsheet writes, in `code` spans, the signature of every function of every
+    notebook's recipe cell (`read_dem(...)` for the reader being unified), and the signature
+    or name of everything the setup cell defines."""
+    spans = {span for _, span in code_spans(path.read_text(encoding="utf-8"))}
+    problems = []
+    for notebook in notebooks:
+        recipe = tagged_cell(notebook, "recipe")
+        for name, signature in signatures(recipe or "").items():
+            wanted = "read_dem(...)" if name in BECOMING_READ_DEM else signature
+            if wanted not in spans:
+                problems.append(f"{shown(path)} lacks `{wanted}`, the recipe of {notebook.name}")
+        setup = tagged_cell(notebook, "setup")
+        if setup is None:
+            continue
+        defined = signatures(setup)
+        for name in setup_names(setup):
+            if defined.get(name, name) not in spans:
+                wanted = defined.get(name, name)
+                problems.append(f"{shown(path)} lacks `{wanted}`, of the setup cell of {notebook.name}")
+    return sorted(set(problems))
+
+
+def shell_commands(text: str) -> list[str]:
+    """The commands of the ```bash blocks, continuation lines joined, comments dropped."""
+    commands = []
+    for block in BASH.findall(text):
+        for line in block.replace("\\\n", " ").splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                commands.append(line.strip())
+    return commands
+
+
+def check_stac_client_commands(paths: list[Path]) -> list[str]:
+    """Every `stac-client` command is one pystac-client's own parser accepts."""
+    import contextlib
+    import io
+    import shlex
+
+    from pystac_client.cli import parse_args
+
+    problems = []
+    for path in paths:
+        for command in shell_commands(path.read_text(encoding="utf-8")):
+            if not command.startswith("stac-client "):
+                continue
+            try:
+                with contextlib.redirect_stderr(io.StringIO()) as said:
+                    parse_args(shlex.split(command)[1:])
+            except SystemExit:
+                problems.append(f"{shown(path)}: stac-client refuses `{command}`: {said.getvalue().strip()[-200:]}")
+    return problems
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cheatsheet_has_every_recipe_and_the_setup_cell(language):
+    notebooks = sorted((NOTEBOOKS_DIR / language).glob("*.ipynb"))
+    assert any(tagged_cell(notebook, "setup") for notebook in notebooks), "no notebook has a setup cell"
+    assert check_cheatsheet(CHEATSHEET[language], notebooks) == []
+
+
+def test_the_stac_client_commands_of_the_cheatsheet_and_the_quick_start_parse():
+    paths = [*CHEATSHEET.values(), *sorted(NOTEBOOKS_DIR.glob("*/00-*.md"))]
+    commands = [c for path in paths for c in shell_commands(path.read_text(encoding="utf-8"))]
+    assert sum(command.startswith("stac-client ") for command in commands) >= 8, commands
+    assert check_stac_client_commands(paths) == []
+
+
+def test_guides_named_differently_pair_through_toc_yml(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "toc.yml").write_text("guides:\n  - en: cheatsheet.md\n    fr: aide-memoire.md\n")
+    english = f"# Cheatsheet\n\n*[Français](../fr/aide-memoire.md)*\n\n{ATTRIBUTION['en']}\n"
+    french = f"# Aide-mémoire\n\n*[English](../en/cheatsheet.md)*\n\n{ATTRIBUTION['fr']}\n"
+    write_guide(tmp_path, "en", "cheatsheet.md", english)
+    write_guide(tmp_path, "fr", "aide-memoire.md", french)
+    assert check_pairs(tmp_path / "guides") == []
+    (tmp_path / "guides" / "fr" / "aide-memoire.md").rename(tmp_path / "guides" / "fr" / "memo.md")
+    problems = check_pairs(tmp_path / "guides")
+    assert len(problems) == 2, problems
+    assert "en/cheatsheet.md has no twin fr/aide-memoire.md" in problems[0]
+    assert "fr/memo.md has no twin en/memo.md" in problems[1]
+
+
+def test_a_cheatsheet_without_a_recipe_or_with_a_stale_signature_is_reported(tmp_path):
+    notebook = tmp_path / "00-x.ipynb"
+    setup = (
+        "API_URL = 'https://datacube.services.geo.ca/stac/api/'\n\n"
+        "def show_dem(dem, title, cmap='terrain'):\n    pass\n"
+    )
+    recipe = "import os\n\ndef quick_dtm(bbox, path, resolution=10):\n    pass\n\ndef read_aoi_dem(aoi):\n    pass\n"
+    notebook.write_text(json.dumps({"cells": [
+        {"cell_type": "code", "metadata": {"tags": ["setup"]}, "source": setup},
+        {"cell_type": "code", "metadata": {"tags": ["recipe"]}, "source": recipe},
+    ]}))
+    good = write_guide(tmp_path, "en", "cheatsheet.md",
+                       '`API_URL`, `show_dem(dem, title, cmap="terrain")`, `quick_dtm(bbox, path, resolution=10)`, '
+                       "`read_dem(...)`\n")
+    assert check_cheatsheet(good, [notebook]) == []
+    stale = write_guide(tmp_path, "en", "cheatsheet.md", "`API_URL`, `show_dem(dem, title)`, `quick_dtm(bbox, path)`\n")
+    problems = check_cheatsheet(stale, [notebook])
+    assert [re.search(r"`([^`]+)`", p).group(1) for p in problems] == [
+        "quick_dtm(bbox, path, resolution=10)", "read_dem(...)", 'show_dem(dem, title, cmap="terrain")'
+    ], problems
+
+
+def test_a_stac_client_command_with_a_wrong_option_is_reported(tmp_path):
+    guide = write_guide(tmp_path, "en", "cheatsheet.md", (
+        "```bash\nstac-client search https://datacube.services.geo.ca/stac/api/ \\\n"
+        "  --collections hrdem-mosaic-2m --bbox -75.73 45.40 -75.67 45.44\n"
+        "stac-client search https://datacube.services.geo.ca/stac/api/ --collections hrdem-mosaic-2m --box 1 2 3 4\n"
+        "stac-client search https://datacube.services.geo.ca/stac/api/ --bbox -75.73 45.40 -75.67\n```\n"
+    ))
+    problems = check_stac_client_commands([guide])
+    assert len(problems) == 2 and "--box" in problems[0] and "--bbox -75.73 45.40 -75.67`" in problems[1], problems

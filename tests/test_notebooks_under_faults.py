@@ -1,6 +1,7 @@
-"""Every tutorial, in both languages, runs through a flaky network: 10% of requests
-answered 503 and 300 ms added to each (issue: reliability). The tutorials' retry
-settings (pystac-client's Retry, GDAL_HTTP_MAX_RETRY) must carry them through."""
+"""Every tutorial, in both languages, runs through a bad network, as issue 12 sets it: 20% of
+requests answered 503, 2% of connections reset, 1% of answers cut short, 500 ms added to each.
+The setup cell every tutorial opens with (retries on both hosts, whole answers, with_retries
+around each GDAL read) must carry them through."""
 
 import itertools
 import json
@@ -16,16 +17,33 @@ from website.build import OFFLINE_EXECUTED, execute_command
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = ROOT / "notebooks" / "toc.yml"
-FAULTS = "503=0.1,latency=300ms,seed={seed}"
+FAULTS = "503=0.2,reset=0.02,truncate=0.01,latency=500ms,seed={seed}"
+# Tutorial 08 reads a whole region (about 1,100 requests under these faults, mostly one after another):
+# measured on 2 busy cores, its run took 544 s at 500 ms a request and 307 s at 100 ms, and it runs twice
+# (English, French) in a suite that should last 15 minutes (README, "When the network misbehaves").
+# It meets the same failures, with 100 ms of latency.
+MILDER = "503=0.2,reset=0.02,truncate=0.01,latency=100ms,seed={seed}"
+MILDER_FOR = {"08"}  # tutorial numbers, as in toc.yml
+FAULT_KINDS = ("503", "reset", "truncate")
+EARLY = 10  # every tutorial makes at least this many requests (the catalogue, a search, a COG's header...)
 
 
-def seed_with_an_early_503(start: int) -> int:
-    """A repeatable seed, different for each notebook, whose first two draws include a 503,
-    so that every notebook meets at least one (its first requests always exist)."""
-    for seed in itertools.count(start):
-        draw = Faults.parse(FAULTS.format(seed=seed)).drawer()
-        if "503" in (draw(), draw()):
+def seed_with_early_faults(start: int, spec: str = FAULTS) -> int:
+    """A repeatable seed, different for each notebook, whose first EARLY draws include a fault
+    of each kind, so that every notebook meets each at least once. Such seeds are rare (about one in
+    sixty): the search starts at start * 1000 so that two notebooks do not land on the same one."""
+    wanted = set(kinds_in(spec))
+    for seed in itertools.count(start * 1000):
+        draw = Faults.parse(spec.format(seed=seed)).drawer()
+        if wanted <= {draw() for _ in range(EARLY)}:
             return seed
+
+
+def kinds_in(spec: str) -> list[str]:
+    """The kinds of fault a spec draws (those with a share above 0)."""
+    faults = Faults.parse(spec.format(seed=0))
+    shares = {"503": faults.unavailable, "reset": faults.reset, "truncate": faults.truncate}
+    return [kind for kind in FAULT_KINDS if shares[kind] > 0]
 
 
 def notebooks():
@@ -36,14 +54,20 @@ def notebooks():
             yield ROOT / "notebooks" / entry[language]["path"]
 
 
-# Runs overlap: most of a run is waiting (300 ms a request), so three at a time on two cores.
-PARALLEL_RUNS = 3
+# Runs overlap: most of a run is waiting (500 ms a request). Measured under FAULTS, a run uses 17 to 21 s
+# of CPU (most of it the kernel's start) over 60 to 200 s: four at a time still leave a core free.
+PARALLEL_RUNS = 4
 NOTEBOOKS = list(notebooks())
+
+
+def spec_for(notebook: Path) -> str:
+    return MILDER if notebook.name[:2] in MILDER_FOR else FAULTS
 
 
 def run_under_faults(notebook: Path, workdir: Path):
     log = workdir / "requests.jsonl"
-    seed = seed_with_an_early_503(start=sum(notebook.name.encode()))
+    spec = spec_for(notebook)
+    seed = seed_with_early_faults(start=sum(notebook.name.encode()), spec=spec)
     # The executed copy is kept: tests/test_site.py renders it instead of running the notebook again.
     executed = OFFLINE_EXECUTED / notebook.parent.name
     (executed / notebook.name).unlink(missing_ok=True)
@@ -56,7 +80,7 @@ def run_under_faults(notebook: Path, workdir: Path):
             "--log",
             str(log),
             "--faults",
-            FAULTS.format(seed=seed),
+            spec.format(seed=seed),
             "--",
             *execute_command(notebook, executed),
         ],
@@ -93,4 +117,5 @@ def test_tutorial_survives_503s_and_latency(notebook, runs):
     assert result.returncode == 0, (
         f"{notebook.name} failed under faults:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     )
-    assert "503" in faults, "no 503 was drawn for this notebook: the test proved nothing"
+    missing = [kind for kind in kinds_in(spec_for(notebook)) if kind not in faults]
+    assert not missing, f"no {', '.join(missing)} was drawn for this notebook: the test proved less than it says"

@@ -99,6 +99,25 @@ def test_projected_coordinates_without_a_declared_crs(search_aoi, language):
         search_aoi(box(1498068, -186524, 1522103, -164429), "hrdem-mosaic-2m")
 
 
+def test_metres_are_refused_before_densifying(search_aoi, language, tmp_path, monkeypatch):
+    """Metres given as degrees are refused before the AOI is densified: every 0.01 "degree",
+    the Ottawa box in metres would become about 9 million vertices."""
+    import geopandas as gpd
+
+    def densify(*args, **kwargs):
+        raise AssertionError("the AOI was densified before its degrees were checked")
+
+    monkeypatch.setattr(gpd.GeoSeries, "segmentize", densify)
+    monkeypatch.setattr(gpd.GeoDataFrame, "segmentize", densify, raising=False)
+    monkeypatch.setattr(shapely, "segmentize", densify)
+    metres = box(1498068, -186524, 1522103, -164429)
+    path = tmp_path / "metres-as-degrees.geojson"
+    gpd.GeoDataFrame(geometry=[metres], crs="EPSG:4326").to_file(path)  # a CRS declared wrongly
+    for aoi in (metres, gpd.GeoSeries([metres], crs="EPSG:4326"), str(path)):
+        with expect("not_degrees", language):
+            search_aoi(aoi, "hrdem-mosaic-2m")
+
+
 def test_a_file_without_a_crs(search_aoi, language, tmp_path):
     import geopandas as gpd
 
@@ -516,6 +535,7 @@ def test_region_statistics_in_a_coverage_gap(region_statistics, language):
 def test_region_statistics_agree_with_a_direct_read(region_statistics):
     import numpy as np
     import rasterio
+    from pyproj import Proj
     from rasterio.warp import transform_geom
     from rasterio.windows import from_bounds
     from shapely.geometry import mapping, shape
@@ -529,7 +549,107 @@ def test_region_statistics_agree_with_a_direct_read(region_statistics):
         inside = rasterio.features.geometry_mask([area], dtm.shape, src.window_transform(window), invert=True)
     expected = dtm[inside & ~np.ma.getmaskarray(dtm)]
     assert "9_2-mosaic-2m" in values[0]
-    assert values[2] == pytest.approx(expected.size * 64 / 1e6, rel=0.02)  # area with data, km²
+    # Area on the ground: EPSG:3979 is conformal, so a pixel's 64 m² are scaled by the projection's
+    # areal scale there (about 1.03 west of Ottawa).
+    areal_scale = Proj("EPSG:3979").get_factors(*box(*WEST_OF_OTTAWA).centroid.coords[0]).areal_scale
+    assert values[2] == pytest.approx(expected.size * 64 / 1e6 / areal_scale, rel=0.02)  # area with data, km²
     assert values[3] == pytest.approx(float(expected.mean()), abs=0.5)  # mean elevation, m
     assert values[5] == pytest.approx(float(expected.min()), abs=1.0) and values[6] == pytest.approx(float(expected.max()), abs=1.0)
     assert 0 <= values[8] <= 100
+
+
+# Tutorial 00: quick_dtm(bbox, path, resolution=10) saves the DTM of a box as a COG.
+QUICK = {"en": ROOT / "notebooks/en/00-quickstart.ipynb", "fr": ROOT / "notebooks/fr/00-demarrage-rapide-fr.ipynb"}
+PARLIAMENT_HILL = (-75.73, 45.40, -75.67, 45.44)
+SAYS_00 = {
+    "not_numbers": {"en": "must be 4 numbers", "fr": "doit être 4 nombres"},
+    "not_degrees": {"en": "not in degrees", "fr": "pas en degrés"},
+    "swapped": {"en": "longitude first", "fr": "longitude d'abord"},
+    "inverted": {"en": "west must be less than east", "fr": "l'ouest doit être inférieur à l'est"},
+    "outside": {"en": "outside Canada", "fr": "hors du Canada"},
+    "resolution": {
+        "en": "resolution must be a number of metres, 2 or more",
+        "fr": "resolution : un nombre de mètres, 2 ou plus",
+    },
+    "too_large": {
+        "en": "more than 25 million: ask for resolution=",
+        "fr": "plus que 25 millions : demandez resolution=",
+    },
+    "no_tile": {"en": "no hrdem-mosaic-2m tile intersects", "fr": "aucune tuile hrdem-mosaic-2m ne recoupe"},
+    "no_dtm": {"en": r"\(4_8-mosaic-2m\) have no DTM", "fr": r"\(4_8-mosaic-2m\) sont sans MNT"},
+    "no_data": {"en": "has no data in bbox", "fr": "aucune donnée dans bbox"},
+}
+
+
+@pytest.fixture(scope="module")
+def quick_dtm(language):
+    return recipe(QUICK[language])["quick_dtm"]
+
+
+def says_00(kind, language):
+    return pytest.raises(ValueError, match=SAYS_00[kind][language])
+
+
+@pytest.mark.parametrize("bbox", [None, "-75.73,45.40,-75.67,45.44", (-75.73, 45.40, -75.67), ("a", 1, 2, 3)])
+def test_quick_dtm_of_something_that_is_not_a_bbox(quick_dtm, language, tmp_path, bbox):
+    with says_00("not_numbers", language):
+        quick_dtm(bbox, tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_in_metres(quick_dtm, language, tmp_path):
+    with says_00("not_degrees", language):
+        quick_dtm((1508851, -172906, 1512053, -167173), tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_with_latitude_first(quick_dtm, language, tmp_path):
+    with says_00("swapped", language):
+        quick_dtm((45.40, -75.73, 45.44, -75.67), tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_with_east_before_west(quick_dtm, language, tmp_path):
+    with says_00("inverted", language):
+        quick_dtm((-75.67, 45.40, -75.73, 45.44), tmp_path / "dtm.tif")
+
+
+def test_quick_dtm_outside_canada(quick_dtm, language, tmp_path):
+    with says_00("outside", language):
+        quick_dtm((2.29, 48.85, 2.30, 48.86), tmp_path / "dtm.tif")  # Paris
+
+
+@pytest.mark.parametrize("resolution", [1, 0, -10, "10", True, None, float("nan")])
+def test_quick_dtm_at_a_resolution_finer_than_the_mosaic_or_not_a_number(quick_dtm, language, tmp_path, resolution):
+    with says_00("resolution", language):
+        quick_dtm(PARLIAMENT_HILL, tmp_path / "dtm.tif", resolution=resolution)
+
+
+def test_quick_dtm_too_large_for_memory(quick_dtm, language, tmp_path):
+    with says_00("too_large", language):
+        quick_dtm((-76.5, 45.0, -75.0, 46.0), tmp_path / "dtm.tif", resolution=2)  # about 117 km x 111 km
+    assert not (tmp_path / "dtm.tif").exists()
+
+
+def test_quick_dtm_at_sea(quick_dtm, language, tmp_path):
+    with says_00("no_tile", language):
+        quick_dtm((-54.9, 42.0, -54.8, 42.1), tmp_path / "dtm.tif")  # south of Newfoundland, beyond every tile
+
+
+def test_quick_dtm_where_the_mosaic_has_a_dsm_only(quick_dtm, language, tmp_path):
+    with says_00("no_dtm", language):
+        quick_dtm((-119.0, 72.9, -118.7, 73.0), tmp_path / "dtm.tif", resolution=50)  # Banks Island, tile 4_8
+
+
+def test_quick_dtm_over_a_coverage_hole(quick_dtm, language, tmp_path):
+    # Inside a gap in the mirror's coverage, south-east of the Ottawa AOI (as for tutorial 03's read_dem).
+    with says_00("no_data", language):
+        quick_dtm((-75.6232, 45.2439, -75.6228, 45.2443), tmp_path / "dtm.tif", resolution=2)
+
+
+def test_quick_dtm_of_a_good_bbox_saves_a_cog(quick_dtm, tmp_path):
+    import rasterio
+
+    saved = quick_dtm(PARLIAMENT_HILL, tmp_path / "dtm.tif", resolution=20)
+    with rasterio.open(saved) as dtm:
+        assert dtm.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        assert dtm.crs.to_epsg() == 3979 and dtm.res == (20, 20) and dtm.nodata == -32767
+        pixels = dtm.read(1, masked=True)
+        assert pixels.count() > 0.9 * pixels.size and 0 < pixels.min() < pixels.max() < 400

@@ -64,9 +64,18 @@ def expected_pages(root: Path = ROOT) -> dict[str, dict[str, str]]:
         pages[f"tutorial {entry['number']}"] = {
             lang: f"{prefix[lang]}{Path(entry[lang]['path']).stem}/index.html" for lang in LANGUAGES
         }
-    names = {path.name for lang in LANGUAGES for path in (root / "guides" / lang).glob("*.md")}
+    # Guides pair by file name, or as the `guides` list of toc.yml pairs two names.
+    pairs = yaml.safe_load((root / "notebooks" / "toc.yml").read_text()).get("guides") or []
+    english = {pair["fr"]: pair["en"] for pair in pairs}
+    french = {pair["en"]: pair["fr"] for pair in pairs}
+    names = {
+        english.get(path.name, path.name) if lang == "fr" else path.name
+        for lang in LANGUAGES
+        for path in (root / "guides" / lang).glob("*.md")
+    }
     for name in sorted(names):
-        pages[f"guide {name}"] = {lang: f"{prefix[lang]}guides/{Path(name).stem}/index.html" for lang in LANGUAGES}
+        stems = {"en": Path(name).stem, "fr": Path(french.get(name, name)).stem}
+        pages[f"guide {name}"] = {lang: f"{prefix[lang]}guides/{stems[lang]}/index.html" for lang in LANGUAGES}
     return pages
 
 

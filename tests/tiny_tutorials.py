@@ -1,6 +1,7 @@
 """A tiny, correct tutorial tree (toc.yml, an English and a French notebook,
 each with its markdown twin) for showing the checks pass on good input and
-fail on each kind of broken input."""
+fail on each kind of broken input. Its first code cell is its setup cell (tagged
+`setup`), the last its recipe."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import jupytext
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from checks import MARKDOWN_FORMAT, RECIPE_TAG
+from checks import MARKDOWN_FORMAT, RECIPE_TAG, SETUP_TAG
 
 EN_PATH = "en/01-circles.ipynb"
 FR_PATH = "fr/01-cercles-fr.ipynb"
@@ -55,13 +56,15 @@ FR_CELLS = [
 ]
 
 
-def notebook_of(cells, recipe_index: int | None = 3) -> nbformat.NotebookNode:
+def notebook_of(cells, recipe_index: int | None = 3, setup_index: int | None = 1) -> nbformat.NotebookNode:
     notebook = new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for index, (cell_type, source) in enumerate(cells):
         cell = new_markdown_cell(source) if cell_type == "markdown" else new_code_cell(source)
         if index == recipe_index:
             cell.metadata["tags"] = [RECIPE_TAG]
+        if index == setup_index:
+            cell.metadata["tags"] = [SETUP_TAG]
         notebook.cells.append(cell)
     return notebook
 
@@ -81,6 +84,29 @@ def write_tutorial_tree(repo: Path) -> Path:
     write_pair(notebook_of(EN_CELLS), notebooks / EN_PATH)
     write_pair(notebook_of(FR_CELLS), notebooks / FR_PATH)
     return notebooks
+
+
+SECOND_EN_PATH = "en/02-spheres.ipynb"
+SECOND_FR_PATH = "fr/02-spheres-fr.ipynb"
+SECOND_TOC_ENTRY = f"""\
+  - number: "02"
+    en:
+      path: {SECOND_EN_PATH}
+      title: "Spheres"
+    fr:
+      path: {SECOND_FR_PATH}
+      title: "Sphères"
+"""
+
+
+def add_second_tutorial(notebooks: Path) -> tuple[Path, Path]:
+    """A second tutorial in the tree, listed in toc.yml, whose notebooks are copies of the
+    first's (so the same setup cells); returns its English and French notebooks."""
+    with (notebooks / "toc.yml").open("a") as toc:
+        toc.write(SECOND_TOC_ENTRY)
+    for first, second in ((EN_PATH, SECOND_EN_PATH), (FR_PATH, SECOND_FR_PATH)):
+        write_pair(nbformat.read(notebooks / first, as_version=4), notebooks / second)
+    return notebooks / SECOND_EN_PATH, notebooks / SECOND_FR_PATH
 
 
 def edit_notebook(ipynb_path: Path, change, also_markdown_twin: bool = True) -> None:

@@ -12,8 +12,8 @@ repository's own files, and each page's twin in the other language.
 - The navigation follows notebooks/toc.yml.
 - Material's language selector (overrides/partials/alternate.html) points at
   the page's twin: the tutorial of the same number in toc.yml, the guide of the
-  same file name, the other README. A page without a twin is a warning, so a
-  strict build fails.
+  same file name (or of the pair that toc.yml's `guides` names), the other
+  README. A page without a twin is a warning, so a strict build fails.
 - Each tutorial page gets a Binder link (extra.binder, the notebook of the
   repository) and a download link (a copy of the committed notebook, without
   outputs, next to the page); overrides/main.html shows them, and the banner.
@@ -47,7 +47,7 @@ log = logging.getLogger("mkdocs.hooks.canelevation")
 
 @dataclass(frozen=True)
 class SitePage:
-    key: str  # the same for a page and its twin: "index", "tutorial-01", "guide-qgis.md"
+    key: str  # the same for a page and its twin: "index", "tutorial-01", "guide-qgis.md" (the English name)
     lang: str
     source: str  # repository path of the source, posix
     doc: str  # path inside the language build: "index.md", "01-discover-collections.ipynb"
@@ -73,10 +73,19 @@ def site_pages(root: Path = ROOT) -> list[SitePage]:
             pages.append(
                 SitePage(f"tutorial-{entry['number']}", lang, source, posixpath.basename(source), entry[lang]["title"])
             )
+    english_name = {pair["fr"]: pair["en"] for pair in guide_pairs(root)}
     for lang in LANGUAGES:
         for guide in sorted((root / "guides" / lang).glob("*.md")):
-            pages.append(SitePage(f"guide-{guide.name}", lang, f"guides/{lang}/{guide.name}", f"guides/{guide.name}"))
+            key = f"guide-{english_name.get(guide.name, guide.name) if lang == 'fr' else guide.name}"
+            pages.append(SitePage(key, lang, f"guides/{lang}/{guide.name}", f"guides/{guide.name}"))
     return pages
+
+
+def guide_pairs(root: Path = ROOT) -> list[dict[str, str]]:
+    """The guides whose English and French files have different names ({"en": ..., "fr": ...}),
+    from the `guides` list of notebooks/toc.yml; the other guides pair by file name."""
+    toc = yaml.safe_load((root / "notebooks" / "toc.yml").read_text(encoding="utf-8")) or {}
+    return list(toc.get("guides") or [])
 
 
 def twin_of(page: SitePage, pages: list[SitePage]) -> SitePage | None:

@@ -10,11 +10,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from mitmproxy import ctx, http, tls
-
 import s3
 import stac
 from faults import Faults
+from mitmproxy import ctx, http, tls
 
 ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
 PROBE_HEADER = "X-Mirror-Probe"  # the mirror's own readiness check: not logged
