@@ -52,8 +52,8 @@ def read_dem(language):
 
 
 @pytest.fixture(scope="module")
-def read_aoi_dem(language):
-    return recipe(ACROSS[language])["read_aoi_dem"]
+def read_dem_04(language):
+    return recipe(ACROSS[language])["read_dem"]
 
 
 # What the message must say, in each language.
@@ -65,10 +65,13 @@ SAYS = {
     "not_degrees": {"en": "not in degrees", "fr": "pas en degrés"},
     "empty": {"en": "empty", "fr": "vide"},
     "unreadable": {"en": "cannot be read", "fr": "illisible"},
-    "misses": {"en": "does not intersect", "fr": "ne recoupe pas"},
-    "too_large": {"en": "more than max_bytes.*Ask for resolution=8", "fr": "plus que max_bytes.*Demandez resolution=8"},
+    "misses": {"en": "No item of hrdem-lidar intersects", "fr": "Aucun élément de hrdem-lidar ne recoupe"},
+    "too_large": {"en": "more than max_bytes.*Ask for resolution=16", "fr": "plus que max_bytes.*Demandez resolution=16"},
+    "too_large_default": {"en": "2 GB|more than max_bytes.*Ask for resolution=4", "fr": "plus que max_bytes.*Demandez resolution=4"},
     "no_data": {"en": "no data", "fr": "aucune donnée"},
-    "no_asset": {"en": "has no 'dtm' asset; it has: coverage, dsm", "fr": "n'a pas d'actif « dtm » ; il a : coverage, dsm"},
+    "no_asset": {"en": "has no 'dtm' asset; it has: coverage, dsm", "fr": "n'a pas d'actif « dtm »; il a : coverage, dsm"},
+    "bad_asset": {"en": "has no 'dem' asset", "fr": "n'a pas d'actif « dem »"},
+    "bad_collection": {"en": "Unknown collection 'hrdem-mosaic-3m'", "fr": "Collection inconnue « hrdem-mosaic-3m »"},
 }
 
 
@@ -143,26 +146,93 @@ def test_a_good_aoi_still_works(search_aoi):
     assert sorted(item.id for item in search_aoi(OTTAWA, "hrdem-mosaic-2m")) == ["8_2-mosaic-2m", "9_2-mosaic-2m"]
 
 
-def test_a_read_outside_the_raster(read_dem, language):
+def test_a_read_outside_the_coverage(read_dem, language):
     with expect("misses", language):
-        read_dem(DTM_9_2, box(-123.3, 49.1, -123.0, 49.3))  # Vancouver, far from tile 9_2
+        read_dem(box(-86.0, 58.0, -85.0, 59.0), collection="hrdem-lidar")  # Hudson Bay: no LiDAR project
 
 
 def test_a_read_too_large_for_memory(read_dem, language):
     with expect("too_large", language):
-        read_dem(DTM_9_2, OTTAWA, resolution=2, max_bytes=50e6)
+        read_dem(OTTAWA, resolution=2, max_bytes=50e6)
+
+
+def test_the_default_memory_guard_refuses_the_whole_aoi_at_2_m(read_dem_04, language):
+    # 11,048 x 12,019 pixels of float32 (530 MB) peak near 2.4 GB: over a 2 GB Binder session
+    with expect("too_large_default", language):
+        read_dem_04(OTTAWA)
 
 
 def test_a_read_over_a_coverage_hole(read_dem, language):
     hole = shapely.Point(-75.62298, 45.24412).buffer(0.0004)  # inside a gap in the mirror's coverage, south-east of the AOI
     with expect("no_data", language):
-        read_dem(DTM_9_2, hole, resolution=2)
+        read_dem(hole, resolution=2)
 
 
-def test_a_northern_tile_without_a_dtm(read_aoi_dem, language):
+def test_a_northern_tile_without_a_dtm(read_dem_04, language):
     banks_island = box(-119.0, 72.9, -118.7, 73.0)  # tile 4_8: satellite-derived DSM only
     with expect("no_asset", language):
-        read_aoi_dem(banks_island, asset="dtm", resolution=16)
+        read_dem_04(banks_island, asset="dtm", resolution=16)
+
+
+def test_an_unknown_asset(read_dem, language):
+    with expect("bad_asset", language):
+        read_dem(OTTAWA, asset="dem", resolution=64)
+
+
+def test_an_unknown_collection(read_dem, language):
+    with expect("bad_collection", language):
+        read_dem(OTTAWA, collection="hrdem-mosaic-3m")
+
+
+def test_metres_are_refused_before_any_densify(read_dem, language):
+    import time
+
+    start = time.monotonic()
+    with expect("not_degrees", language):
+        read_dem(box(0, 0, 5e6, 5e6))  # metres: densified at 0.005 it would be millions of vertices
+    assert time.monotonic() - start < 1, "the check must come before any densify, transform or request"
+
+
+def test_swapped_and_outside_canada_and_no_crs(read_dem, language):
+    import geopandas as gpd
+
+    with expect("swapped", language):
+        read_dem(box(45.30, -75.85, 45.45, -75.60))
+    with expect("outside", language):
+        read_dem(box(2.2, 48.8, 2.5, 48.9))  # Paris
+    with expect("no_crs", language):
+        read_dem(gpd.GeoDataFrame(geometry=[OTTAWA]))
+
+
+def test_the_reader_reads_both_tiles_of_ottawa(read_dem):
+    dem = read_dem(OTTAWA, resolution=16)
+    assert dem.attrs["items"] == ["8_2-mosaic-2m", "9_2-mosaic-2m"] or sorted(dem.attrs["items"]) == [
+        "8_2-mosaic-2m",
+        "9_2-mosaic-2m",
+    ]
+    assert dem.dtype == "float32" and dem.rio.crs.to_epsg() == 3979 and dem.rio.resolution() == (16.0, -16.0)
+    assert dem.attrs["coverage"] > 0.99 and dem.notnull().any()  # 8_2's wedge is read, not dropped
+
+
+def test_the_fallback_keeps_the_best_coverage(read_dem, language):
+    import warnings
+
+    partial = box(-75.64, 45.23, -75.60, 45.26)  # in part over a gap in the DTM's coverage
+    alone = {}
+    for source in [("hrdem-mosaic-2m", "dtm"), ("mrdem-30", "dtm")]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                alone[source] = read_dem(partial, collection=source[0], asset=source[1], resolution=8).attrs["coverage"]
+        except ValueError:
+            alone[source] = 0.0
+    assert 0 < alone[("hrdem-mosaic-2m", "dtm")] < 0.99, alone
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        best = read_dem(partial, resolution=8, min_coverage=1.0, fallbacks=[("mrdem-30", "dtm")])
+    assert best.attrs["coverage"] == max(alone.values()), (best.attrs, alone)
+    if best.attrs["coverage"] < 0.99:
+        assert any(("%" in str(w.message)) for w in said), [str(w.message) for w in said]
 
 
 # Tutorial 06: newest_covering_project returns the newest hrdem-lidar item whose `extent` covers the AOI.
