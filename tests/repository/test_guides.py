@@ -219,11 +219,7 @@ def test_a_guide_without_its_twin_is_reported(tmp_path):
 
 CHEATSHEET = {"en": GUIDES_DIR / "en" / "cheatsheet.md", "fr": GUIDES_DIR / "fr" / "aide-memoire.md"}
 NOTEBOOKS_DIR = ROOT / "notebooks"
-API_DEFAULT = "'https://datacube.services.geo.ca/stac/api/'"  # as ast.unparse writes it; the cheatsheet says API_URL
-# Tutorials 03, 04 and 07 are moving to one reader, read_dem, whose final signature its
-# owner sets (issue 12): the cheatsheet names it `read_dem(...)`, and the readers it
-# replaces need no line of their own. Empty this set once 04 and 07 no longer define them.
-BECOMING_READ_DEM = frozenset({"read_dem", "read_aoi_dem", "best_available_dem"})
+API_DEFAULT = '"https://datacube.services.geo.ca/stac/api/"'  # the cheatsheet says API_URL
 BASH = re.compile(r"^```bash[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -235,11 +231,32 @@ def tagged_cell(notebook: Path, tag: str) -> str | None:
 
 def signatures(source: str) -> dict[str, str]:
     """{name: "name(arguments)"} of the functions a cell defines at its top level, defaults as
-    written (double quotes; the API's root as API_URL)."""
+    written in the cell (quotes made double; the API's root as API_URL)."""
     import ast
 
+    def written(node) -> str:
+        return ast.get_source_segment(source, node)
+
+    def arguments(args: ast.arguments) -> str:
+        positional = args.posonlyargs + args.args
+        defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+        parts = [
+            arg.arg if default is None else f"{arg.arg}={written(default)}"
+            for arg, default in zip(positional, defaults)
+        ]
+        if args.posonlyargs:
+            parts.insert(len(args.posonlyargs), "/")
+        if args.vararg or args.kwonlyargs:
+            parts.append(f"*{args.vararg.arg}" if args.vararg else "*")
+        parts += [
+            arg.arg if d is None else f"{arg.arg}={written(d)}" for arg, d in zip(args.kwonlyargs, args.kw_defaults)
+        ]
+        if args.kwarg:
+            parts.append(f"**{args.kwarg.arg}")
+        return ", ".join(parts)
+
     return {
-        node.name: f"{node.name}({ast.unparse(node.args)})".replace(API_DEFAULT, "API_URL").replace("'", '"')
+        node.name: f"{node.name}({arguments(node.args)})".replace("'", '"').replace(API_DEFAULT, "API_URL")
         for node in ast.parse(source).body
         if isinstance(node, ast.FunctionDef)
     }
@@ -260,16 +277,15 @@ def setup_names(source: str) -> list[str]:
 
 def check_cheatsheet(path: Path, notebooks: list[Path]) -> list[str]:
     """The cheatsheet writes, in `code` spans, the signature of every function of every
-    notebook's recipe cell (`read_dem(...)` for the reader being unified), and the signature
+    notebook's recipe cell (its _private helpers aside), and the signature
     or name of everything the setup cell defines."""
     spans = {span for _, span in code_spans(path.read_text(encoding="utf-8"))}
     problems = []
     for notebook in notebooks:
         recipe = tagged_cell(notebook, "recipe")
         for name, signature in signatures(recipe or "").items():
-            wanted = "read_dem(...)" if name in BECOMING_READ_DEM else signature
-            if wanted not in spans:
-                problems.append(f"{shown(path)} lacks `{wanted}`, the recipe of {notebook.name}")
+            if not name.startswith("_") and signature not in spans:  # a _helper is the recipe's own business
+                problems.append(f"{shown(path)} lacks `{signature}`, the recipe of {notebook.name}")
         setup = tagged_cell(notebook, "setup")
         if setup is None:
             continue
@@ -347,7 +363,11 @@ def test_a_cheatsheet_without_a_recipe_or_with_a_stale_signature_is_reported(tmp
         "API_URL = 'https://datacube.services.geo.ca/stac/api/'\n\n"
         "def show_dem(dem, title, cmap='terrain'):\n    pass\n"
     )
-    recipe = "import os\n\ndef quick_dtm(bbox, path, resolution=10):\n    pass\n\ndef read_aoi_dem(aoi):\n    pass\n"
+    recipe = (
+        "import os\n\ndef quick_dtm(bbox, path, resolution=10):\n    pass\n\n"
+        "def read_dem(aoi, max_bytes=1.2e9, api_url='https://datacube.services.geo.ca/stac/api/'):\n    pass\n\n"
+        "def _helper(x):\n    pass\n"
+    )
     notebook.write_text(
         json.dumps(
             {
@@ -362,14 +382,15 @@ def test_a_cheatsheet_without_a_recipe_or_with_a_stale_signature_is_reported(tmp
         tmp_path,
         "en",
         "cheatsheet.md",
-        '`API_URL`, `show_dem(dem, title, cmap="terrain")`, `quick_dtm(bbox, path, resolution=10)`, `read_dem(...)`\n',
+        '`API_URL`, `show_dem(dem, title, cmap="terrain")`, `quick_dtm(bbox, path, resolution=10)`,'
+        " `read_dem(aoi, max_bytes=1.2e9, api_url=API_URL)`\n",
     )
     assert check_cheatsheet(good, [notebook]) == []
     stale = write_guide(tmp_path, "en", "cheatsheet.md", "`API_URL`, `show_dem(dem, title)`, `quick_dtm(bbox, path)`\n")
     problems = check_cheatsheet(stale, [notebook])
     assert [re.search(r"`([^`]+)`", p).group(1) for p in problems] == [
         "quick_dtm(bbox, path, resolution=10)",
-        "read_dem(...)",
+        "read_dem(aoi, max_bytes=1.2e9, api_url=API_URL)",
         'show_dem(dem, title, cmap="terrain")',
     ], problems
 

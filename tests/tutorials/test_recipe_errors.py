@@ -18,7 +18,10 @@ pytestmark = pytest.mark.mirror
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH = {"en": ROOT / "notebooks/en/02-search-by-aoi.ipynb", "fr": ROOT / "notebooks/fr/02-recherche-par-zoi-fr.ipynb"}
-READ = {"en": ROOT / "notebooks/en/03-read-cog-windows.ipynb", "fr": ROOT / "notebooks/fr/03-lire-fenetres-cog-fr.ipynb"}
+READ = {
+    "en": ROOT / "notebooks/en/03-read-cog-windows.ipynb",
+    "fr": ROOT / "notebooks/fr/03-lire-fenetres-cog-fr.ipynb",
+}
 ACROSS = {"en": ROOT / "notebooks/en/04-across-tiles.ipynb", "fr": ROOT / "notebooks/fr/04-entre-tuiles-fr.ipynb"}
 DTM_9_2 = "https://canelevation-dem.s3.ca-central-1.amazonaws.com/hrdem-mosaic-2m/9_2-mosaic-2m-dtm.tif"
 OTTAWA = box(-75.85, 45.30, -75.60, 45.45)
@@ -66,10 +69,19 @@ SAYS = {
     "empty": {"en": "empty", "fr": "vide"},
     "unreadable": {"en": "cannot be read", "fr": "illisible"},
     "misses": {"en": "No item of hrdem-lidar intersects", "fr": "Aucun élément de hrdem-lidar ne recoupe"},
-    "too_large": {"en": "more than max_bytes.*Ask for resolution=16", "fr": "plus que max_bytes.*Demandez resolution=16"},
-    "too_large_default": {"en": "2 GB|more than max_bytes.*Ask for resolution=4", "fr": "plus que max_bytes.*Demandez resolution=4"},
+    "too_large": {
+        "en": "more than max_bytes.*Ask for resolution=16",
+        "fr": "plus que max_bytes.*Demandez resolution=16",
+    },
+    "too_large_default": {
+        "en": "2 GB|more than max_bytes.*Ask for resolution=4",
+        "fr": "plus que max_bytes.*Demandez resolution=4",
+    },
     "no_data": {"en": "no data", "fr": "aucune donnée"},
-    "no_asset": {"en": "has no 'dtm' asset; it has: coverage, dsm", "fr": "n'a pas d'actif « dtm »; il a : coverage, dsm"},
+    "no_asset": {
+        "en": "has no 'dtm' asset; it has: coverage, dsm",
+        "fr": "n'a pas d'actif « dtm »; il a : coverage, dsm",
+    },
     "bad_asset": {"en": "has no 'dem' asset", "fr": "n'a pas d'actif « dem »"},
     "bad_collection": {"en": "Unknown collection 'hrdem-mosaic-3m'", "fr": "Collection inconnue « hrdem-mosaic-3m »"},
 }
@@ -163,7 +175,9 @@ def test_the_default_memory_guard_refuses_the_whole_aoi_at_2_m(read_dem_04, lang
 
 
 def test_a_read_over_a_coverage_hole(read_dem, language):
-    hole = shapely.Point(-75.62298, 45.24412).buffer(0.0004)  # inside a gap in the mirror's coverage, south-east of the AOI
+    hole = shapely.Point(-75.62298, 45.24412).buffer(
+        0.0004
+    )  # inside a gap in the mirror's coverage, south-east of the AOI
     with expect("no_data", language):
         read_dem(hole, resolution=2)
 
@@ -249,8 +263,10 @@ SAYS_06 = {
     "no_survey": {"en": "no LiDAR survey there", "fr": "aucun levé LiDAR n'a été fait à cet endroit"},
     "too_early": {"en": r"dated \.\./2010-12-31 intersects", "fr": r"daté de \.\./2010-12-31 ne recoupe"},
     "over_claim": {
-        "en": r"claim the AOI by their footprint, but no extent covers it all: .*BC-Lower_Mainland_2016-1m \(2016-09-12\): data over 0 %",
-        "fr": r"englobent la ZOI par leur emprise, mais aucun actif extent ne la couvre entièrement : .*BC-Lower_Mainland_2016-1m \(2016-09-12\) : données sur 0 %",
+        "en": r"claim the AOI by their footprint, but no extent covers it all: "
+        r".*BC-Lower_Mainland_2016-1m \(2016-09-12\): data over 0 %",
+        "fr": r"englobent la ZOI par leur emprise, mais aucun actif extent ne la couvre entièrement : "
+        r".*BC-Lower_Mainland_2016-1m \(2016-09-12\) : données sur 0 %",
     },
 }
 
@@ -306,7 +322,9 @@ def test_newest_project_where_footprints_over_claim(newest_covering_project, lan
 def test_newest_project_at_city_hall_and_maple_ridge(newest_covering_project):
     assert newest_covering_project(CITY_HALL).id == "BC-Lower_Mainland_2016-1m"
     assert newest_covering_project(MAPLE_RIDGE).id == "NRCAN-FHIMP_PICAI_BC_South_West_UTM10_2023-1m"
-    assert newest_covering_project(box(*CITY_HALL, -123.1039, 49.2673)).id == "BC-Lower_Mainland_2016-1m"  # an AOI, as a box
+    assert (
+        newest_covering_project(box(*CITY_HALL, -123.1039, 49.2673)).id == "BC-Lower_Mainland_2016-1m"
+    )  # an AOI, as a box
 
 
 def test_newest_project_at_city_hall_before_2016(newest_covering_project):
@@ -344,14 +362,34 @@ def static_catalog(root, collections):
     links = [{"rel": "root", "href": "./catalog.json"}]
     for collection_id, description in collections:
         (root / collection_id).mkdir()
-        (root / collection_id / "collection.json").write_text(json.dumps({
-            "type": "Collection", "id": collection_id, "stac_version": "1.0.0", "description": description,
-            "license": "OGL-Canada-2.0", "links": [{"rel": "root", "href": "../catalog.json"}],
-            "extent": {"spatial": {"bbox": [[-141.0, 41.6, -52.6, 83.2]]}, "temporal": {"interval": [[None, None]]}},
-        }))
+        (root / collection_id / "collection.json").write_text(
+            json.dumps(
+                {
+                    "type": "Collection",
+                    "id": collection_id,
+                    "stac_version": "1.0.0",
+                    "description": description,
+                    "license": "OGL-Canada-2.0",
+                    "links": [{"rel": "root", "href": "../catalog.json"}],
+                    "extent": {
+                        "spatial": {"bbox": [[-141.0, 41.6, -52.6, 83.2]]},
+                        "temporal": {"interval": [[None, None]]},
+                    },
+                }
+            )
+        )
         links.append({"rel": "child", "href": f"./{collection_id}/collection.json"})
-    (root / "catalog.json").write_text(json.dumps(
-        {"type": "Catalog", "id": "test", "stac_version": "1.0.0", "description": "A test catalogue", "links": links}))
+    (root / "catalog.json").write_text(
+        json.dumps(
+            {
+                "type": "Catalog",
+                "id": "test",
+                "stac_version": "1.0.0",
+                "description": "A test catalogue",
+                "links": links,
+            }
+        )
+    )
     return str(root / "catalog.json")
 
 
@@ -554,7 +592,9 @@ def test_region_statistics_agree_with_a_direct_read(region_statistics):
     areal_scale = Proj("EPSG:3979").get_factors(*box(*WEST_OF_OTTAWA).centroid.coords[0]).areal_scale
     assert values[2] == pytest.approx(expected.size * 64 / 1e6 / areal_scale, rel=0.02)  # area with data, km²
     assert values[3] == pytest.approx(float(expected.mean()), abs=0.5)  # mean elevation, m
-    assert values[5] == pytest.approx(float(expected.min()), abs=1.0) and values[6] == pytest.approx(float(expected.max()), abs=1.0)
+    assert values[5] == pytest.approx(float(expected.min()), abs=1.0) and values[6] == pytest.approx(
+        float(expected.max()), abs=1.0
+    )
     assert 0 <= values[8] <= 100
 
 
