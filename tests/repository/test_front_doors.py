@@ -442,11 +442,12 @@ def test_contributing_has_the_same_terminology_table_in_both_languages():
     """The table of French terms is copied into both files; they must not drift."""
 
     def table(name):
-        return [
-            line
-            for line in read(ROOT, name).splitlines()
-            if line.startswith("| ") and " | " in line and "---" not in line
-        ][1:]
+        """The rows of the table under the glossary's heading (### Glossary / ### Lexique)."""
+        text = read(ROOT, name)
+        section = re.split(r"^### (?:Glossary|Lexique).*$", text, flags=re.MULTILINE)[1].split("\n#")[0]
+        return [line for line in section.splitlines() if line.startswith("| ") and " | " in line and "---" not in line][
+            1:
+        ]
 
     english, french = table(CONTRIBUTING["en"]), table(CONTRIBUTING["fr"])
     assert len(english) >= 15 and english == french
