@@ -35,20 +35,41 @@ GDAL_ENV = {  # as in the tutorial
 }
 
 
+ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
+
+
 def read_log(path: Path) -> dict:
-    """Requests and bytes (response bodies) in a mirror request log, in total and per host."""
-    requests, total, by_host = 0, 0, {}
+    """Requests and bytes (response bodies) in a mirror request log, in total and per host, and
+    for the asset bucket the unique bytes: the size of the union of the byte ranges read, per file
+    (what the notebook needed; bucket bytes over unique bytes is its overhead)."""
+    requests, total, by_host, ranges = 0, 0, {}, {}
     if path.exists():
         for line in path.read_text().splitlines():
             if not line.strip():
                 continue
             entry = json.loads(line)
             requests += 1
-            total += int(entry.get("bytes") or 0)
+            size = int(entry.get("bytes") or 0)
+            total += size
             host = by_host.setdefault(entry.get("host", "?"), {"requests": 0, "bytes": 0})
             host["requests"] += 1
-            host["bytes"] += int(entry.get("bytes") or 0)
-    return {"requests": requests, "bytes": total, "by_host": by_host}
+            host["bytes"] += size
+            if entry.get("host") == ASSET_HOST and size:
+                start = int(entry["range"].split("=")[1].split("-")[0]) if entry.get("range") else 0
+                ranges.setdefault(entry.get("path"), []).append((start, start + size))
+    bucket = by_host.get(ASSET_HOST, {}).get("bytes", 0)
+    unique = sum(union_length(spans) for spans in ranges.values())
+    return {"requests": requests, "bytes": total, "by_host": by_host, "bucket_bytes": bucket, "unique_bytes": unique}
+
+
+def union_length(spans: list[tuple[int, int]]) -> int:
+    """The length of the union of half-open byte spans."""
+    length, end = 0, -1
+    for start, stop in sorted(spans):
+        if stop > end:
+            length += stop - max(start, end)
+            end = stop
+    return length
 
 
 def full_read() -> dict:

@@ -87,7 +87,7 @@ def execute(notebook: Path) -> dict:
     return {"seconds": round(seconds, 2), "peak_rss_bytes": peak["rss"], "error": error}
 
 
-def measure(notebook: Path) -> dict:
+def measure(notebook: Path, latency: str | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         log = Path(scratch) / "requests.jsonl"
         result_file = Path(scratch) / "result.json"
@@ -98,6 +98,7 @@ def measure(notebook: Path) -> dict:
             "run",
             "--log",
             str(log),
+            *(["--faults", f"latency={latency}"] if latency else []),
             "--",
             sys.executable,
             str(Path(__file__).resolve()),
@@ -121,6 +122,7 @@ def main(argv=None) -> int:
         "--full-read", action="store_true", help="also measure the full-resolution read of the Ottawa AOI, and compare"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a budget is broken")
+    parser.add_argument("--latency", help="add this delay to every request, as a reader's network does (100ms)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--inner", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -136,7 +138,7 @@ def main(argv=None) -> int:
     if args.full_read:
         with tempfile.TemporaryDirectory(prefix="bench-full-") as scratch:
             full = run_through_mirror(Path(scratch) / "requests.jsonl")
-    results = [measure(notebook) for notebook in args.notebooks]
+    results = [measure(notebook, args.latency) for notebook in args.notebooks]
 
     broken = []
     for result in results:
@@ -164,7 +166,10 @@ def main(argv=None) -> int:
                 f"{full['peak_rss_bytes'] / 1e6:.0f} MB"
             )
             print()
-        header = f"{'notebook':<48} {'requests':>8} {'bytes':>13} {'MB':>7} {'seconds':>8} {'peak MB':>8}"
+        header = (
+            f"{'notebook':<48} {'requests':>8} {'bytes':>13} {'MB':>7} {'bucket MB':>9} {'unique MB':>9}"
+            f" {'overhead':>8} {'seconds':>8} {'peak MB':>8}"
+        )
         if full:
             header += f" {'of full read':>13}"
         print(header)
@@ -172,9 +177,12 @@ def main(argv=None) -> int:
             if "seconds" not in result:
                 print(f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,}  {result['error']}")
                 continue
+            overhead = result["bucket_bytes"] / result["unique_bytes"] if result["unique_bytes"] else 1.0
             row = (
                 f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,} "
-                f"{result['bytes'] / 1e6:>7.1f} {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}"
+                f"{result['bytes'] / 1e6:>7.1f} {result['bucket_bytes'] / 1e6:>9.1f}"
+                f" {result['unique_bytes'] / 1e6:>9.1f} {overhead:>7.2f}x"
+                f" {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}"
             )
             if full:
                 share = (
