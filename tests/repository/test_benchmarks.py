@@ -1,0 +1,25 @@
+"""The benchmark's arithmetic: unique bytes are the union of the byte ranges read, per file."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+from full_read_ottawa import ASSET_HOST, read_log  # noqa: E402
+
+
+def test_unique_bytes_count_each_byte_of_a_file_once(tmp_path):
+    entries = [
+        {"host": ASSET_HOST, "path": "/a.tif", "range": "bytes=0-16383", "bytes": 16384},
+        {"host": ASSET_HOST, "path": "/a.tif", "range": "bytes=8192-24575", "bytes": 16384},  # half again
+        {"host": ASSET_HOST, "path": "/b.tif", "range": "bytes=0-16383", "bytes": 16384},  # another file
+        {"host": ASSET_HOST, "path": "/a.tif", "range": "bytes=0-16383", "bytes": 8192},  # an answer cut short
+        {"host": "datacube.services.geo.ca", "path": "/stac/api/search", "range": None, "bytes": 5000},
+    ]
+    log = tmp_path / "requests.jsonl"
+    log.write_text("\n".join(json.dumps(entry) for entry in entries) + "\n")
+    result = read_log(log)
+    assert result["requests"] == 5 and result["bytes"] == 16384 * 3 + 8192 + 5000
+    assert result["bucket_bytes"] == 16384 * 3 + 8192
+    assert result["unique_bytes"] == 24576 + 16384
