@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from full_read_ottawa import ASSET_HOST, read_log  # noqa: E402
+from full_read_ottawa import ASSET_HOST, read_log
 
 
 def test_unique_bytes_count_each_byte_of_a_file_once(tmp_path):
