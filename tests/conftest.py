@@ -56,6 +56,9 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("mirror") and not live and not mirror_running:
             item.add_marker(pytest.mark.skip(reason=NEEDS_THE_MIRROR))
         kept.append(item)
+    # The site renders the notebooks that the fault-mode runs (tests/tutorials/) executed: run it after them,
+    # or it executes every notebook a second time.
+    kept.sort(key=lambda item: item.path.parent.name == "site")
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    items[:] = kept
