@@ -60,6 +60,8 @@ class Mirror:
             if self.faults.latency_s:
                 await asyncio.sleep(self.faults.latency_s)
             fault = self.draw_fault()
+            if fault == "truncate" and not self.faults.cuts("api" if host == stac.STAC_HOST else "bucket"):
+                fault = None
             flow.metadata["mirror_fault"] = fault
             if fault == "reset":
                 flow.kill()

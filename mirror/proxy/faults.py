@@ -5,10 +5,12 @@ SPEC is comma-separated ``name=value`` pairs, for example ``503=0.1,latency=300m
   503=SHARE       answer this share of requests with 503 Service Unavailable (S3 "SlowDown")
   reset=SHARE     reset the connection for this share of requests, with no answer
   truncate=SHARE  send only the first half of the body for this share of answers
+  truncate-on=HOSTS  whose answers truncate cuts: both (the default), api or bucket
   latency=TIME    add this delay before every answer (300ms, 0.3s)
   seed=N          seed of the random draws (default 0), so a run can be repeated
 
-Shares are between 0 and 1; their sum must not exceed 1.
+Shares are between 0 and 1; their sum must not exceed 1. A truncation drawn for a request to a
+host that ``truncate-on`` leaves out is not applied (the draws stay those of the seed).
 """
 
 import json
@@ -17,6 +19,7 @@ import re
 from dataclasses import asdict, dataclass
 
 SHARES = ("503", "reset", "truncate")
+TRUNCATE_ON = ("both", "api", "bucket")
 
 
 class BadFaultSpec(ValueError):
@@ -30,6 +33,7 @@ class Faults:
     truncate: float = 0.0
     latency_s: float = 0.0
     seed: int = 0
+    truncate_on: str = "both"
 
     @classmethod
     def parse(cls, spec: str) -> "Faults":
@@ -39,6 +43,10 @@ class Faults:
             name = name.strip()
             if name in SHARES:
                 values[{"503": "unavailable"}.get(name, name)] = _share(name, value)
+            elif name == "truncate-on":
+                if value.strip() not in TRUNCATE_ON:
+                    raise BadFaultSpec(f"truncate-on takes one of {', '.join(TRUNCATE_ON)}, got {value!r}")
+                values["truncate_on"] = value.strip()
             elif name == "latency":
                 values["latency_s"] = _duration(value)
             elif name == "seed":
@@ -46,11 +54,15 @@ class Faults:
                     raise BadFaultSpec(f"seed must be a whole number, got {value!r}")
                 values["seed"] = int(value)
             else:
-                raise BadFaultSpec(f"unknown fault {name!r}: use 503, reset, truncate, latency or seed")
+                raise BadFaultSpec(f"unknown fault {name!r}: use 503, reset, truncate, truncate-on, latency or seed")
         faults = cls(**values)
         if faults.unavailable + faults.reset + faults.truncate > 1:
             raise BadFaultSpec("the shares of 503, reset and truncate add up to more than 1")
         return faults
+
+    def cuts(self, host_kind: str) -> bool:
+        """Whether a truncation drawn for a request to this host ("api" or "bucket") is applied."""
+        return self.truncate_on in ("both", host_kind)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -14,6 +14,9 @@ def test_spec_is_parsed():
     assert faults == Faults(unavailable=0.1, reset=0.05, truncate=0.02, latency_s=0.3, seed=7)
     assert Faults.parse("latency=0.5s").latency_s == 0.5
     assert Faults.from_json(faults.to_json()) == faults
+    api_only = Faults.parse("truncate=0.01,truncate-on=api")
+    assert api_only.truncate_on == "api" and api_only.cuts("api") and not api_only.cuts("bucket")
+    assert Faults.parse("truncate=0.01").cuts("bucket")
 
 
 @pytest.mark.parametrize(
@@ -25,6 +28,7 @@ def test_spec_is_parsed():
         ("seed=-1", "whole number"),
         ("timeouts=0.1", "unknown fault 'timeouts'"),
         ("503=0.6,reset=0.6", "add up to more than 1"),
+        ("truncate-on=s3", "truncate-on takes one of both, api, bucket"),
     ],
 )
 def test_bad_specs_are_explained(spec, message):
@@ -86,6 +90,34 @@ def test_clients_see_each_fault(tmp_path):
     assert seen.get("200", 0) > 20
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert {r.get("fault") for r in records} >= {"503", "reset", "truncate"}
+
+
+@pytest.mark.mirror
+def test_truncate_on_api_leaves_the_bucket_whole(tmp_path):
+    log = tmp_path / "log.jsonl"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mirror",
+            "run",
+            "--log",
+            str(log),
+            "--faults",
+            "truncate=0.5,truncate-on=api,seed=5",
+            "--",
+            sys.executable,
+            "-c",
+            PROBE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    assert seen == {"200": 60}, seen  # half of them would be cut with truncate-on=both
+    assert not any(json.loads(line).get("fault") for line in log.read_text().splitlines())
 
 
 HEAD_THEN_GET = """
