@@ -62,62 +62,28 @@ print(json.dumps(seen))
 """
 
 
+def probe(tmp_path, spec: str) -> tuple[dict, list[dict]]:
+    """What PROBE's 60 downloads saw through the mirror under `spec`, and the mirror's request log."""
+    log = tmp_path / "log.jsonl"
+    command = [sys.executable, "-m", "mirror", "run", "--log", str(log), "--faults", spec, "--"]
+    result = subprocess.run([*command, sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), [json.loads(line) for line in log.read_text().splitlines()]
+
+
 @pytest.mark.mirror
 def test_clients_see_each_fault(tmp_path):
-    log = tmp_path / "log.jsonl"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mirror",
-            "run",
-            "--log",
-            str(log),
-            "--faults",
-            "503=0.2,reset=0.1,truncate=0.1,latency=50ms,seed=5",
-            "--",
-            sys.executable,
-            "-c",
-            PROBE,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+    seen, records = probe(tmp_path, "503=0.2,reset=0.1,truncate=0.1,latency=50ms,seed=5")
     assert seen.get("503", 0) > 3 and seen.get("reset", 0) > 0 and seen.get("truncated", 0) > 0
     assert seen.get("200", 0) > 20
-    records = [json.loads(line) for line in log.read_text().splitlines()]
     assert {r.get("fault") for r in records} >= {"503", "reset", "truncate"}
 
 
 @pytest.mark.mirror
 def test_truncate_on_api_leaves_the_bucket_whole(tmp_path):
-    log = tmp_path / "log.jsonl"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mirror",
-            "run",
-            "--log",
-            str(log),
-            "--faults",
-            "truncate=0.5,truncate-on=api,seed=5",
-            "--",
-            sys.executable,
-            "-c",
-            PROBE,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+    seen, records = probe(tmp_path, "truncate=0.5,truncate-on=api,seed=5")
     assert seen == {"200": 60}, seen  # half of them would be cut with truncate-on=both
-    assert not any(json.loads(line).get("fault") for line in log.read_text().splitlines())
+    assert not any(record.get("fault") for record in records)
 
 
 HEAD_THEN_GET = """
