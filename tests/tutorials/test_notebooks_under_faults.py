@@ -1,5 +1,6 @@
 """Every tutorial, in both languages, runs through a bad network, as issue 12 sets it: 20% of
-requests answered 503, 2% of connections reset, 1% of answers cut short, 500 ms added to each.
+requests answered 503, 2% of connections reset, 1% of the catalogue's answers cut short, 500 ms added
+to each (the bucket's are left out: README, "When the network misbehaves").
 The setup cell every tutorial opens with (retries on both hosts, whole answers, with_retries
 around each GDAL read) must carry them through."""
 
