@@ -58,7 +58,7 @@ endif
 # Lint and format (ruff, pyproject.toml), then the checks over the files (twins, sync, no outputs, links, no TLS bypass, the pins,
 # the workflows with zizmor and GitHub's workflow schema).
 CHECKS := $(addprefix tests/repository/,test_checks.py test_checks_catch_breakage.py test_front_doors.py \
-	test_guides.py test_environments.py test_workflows.py) tests/mirror/test_catalog.py
+	test_guides.py test_environments.py test_workflows.py test_setup_cell.py) tests/mirror/test_catalog.py
 check: $(VENV)/.installed
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \

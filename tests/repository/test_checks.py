@@ -75,5 +75,10 @@ def test_every_tutorial_of_a_language_has_the_same_setup_cell():
 
 
 @pytest.mark.parametrize("notebook", TUTORIAL_NOTEBOOKS, ids=by_name)
+def test_a_name_of_the_setup_cell_means_the_same_in_every_cell(notebook):
+    assert not (problems := checks.check_setup_names_keep_their_meaning(notebook)), failed(problems)
+
+
+@pytest.mark.parametrize("notebook", TUTORIAL_NOTEBOOKS, ids=by_name)
 def test_tutorial_prose_is_short_enough(notebook):
     assert not (problems := checks.check_prose_length(notebook)), failed(problems)

@@ -505,6 +505,47 @@ def check_setup_cells_agree(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
     return problems
 
 
+def shared_definitions(source: str) -> dict[str, str]:
+    """The functions, classes and UPPER_CASE constants a cell defines at its top level, by name,
+    as ast.unparse writes them (so comments and layout do not count; docstrings and strings do)."""
+    definitions = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            definitions[node.name] = ast.unparse(node)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if node.targets[0].id.isupper():
+                definitions[node.targets[0].id] = ast.unparse(node)
+    return definitions
+
+
+def check_setup_names_keep_their_meaning(ipynb_path: Path) -> list[str]:
+    """A later cell (a recipe that must run alone, for example) that defines a name the setup cell
+    defines gives it the setup cell's very code: the same name means the same thing everywhere."""
+    found = setup_cell(ipynb_path)
+    if found is None:
+        return []
+    setup_index, setup_source = found
+    setup = shared_definitions(setup_source)
+    problems = []
+    for index, cell in enumerate(read_notebook(ipynb_path).cells):
+        if cell.cell_type != "code" or index == setup_index:
+            continue
+        try:
+            defined = shared_definitions(cell.source)
+        except SyntaxError:
+            continue  # magics: the sync and skeleton checks look at those cells
+        for name, code in defined.items():
+            if name in setup and code != setup[name]:
+                diff = lines_diff(
+                    setup[name].splitlines(), code.splitlines(), f"setup cell {setup_index}", f"cell {index}"
+                )
+                problems.append(
+                    f"{shown(ipynb_path)}: cell {index} defines `{name}` differently from the setup cell "
+                    f"(copy it unchanged, or give the new one its own name):\n" + diff
+                )
+    return problems
+
+
 # Prose length
 
 MAX_PROSE_WORDS = 2_300  # per tutorial and language (issue 12)
