@@ -54,6 +54,7 @@ def test_every_check_passes_on_the_tiny_tutorial(repo, en, fr):
         assert checks.check_no_local_code(notebook, repo) == []
         assert checks.check_setup_cell(notebook) == []
         assert checks.check_prose_length(notebook) == []
+        assert checks.check_setup_names_keep_their_meaning(notebook) == []
     assert checks.check_no_tls_bypass(repo) == []
     assert checks.check_setup_cells_agree(notebooks) == []
 
@@ -227,6 +228,21 @@ def test_setup_cells_name_the_one_tutorial_that_differs_from_the_others(repo):
     problem = the_one(checks.check_setup_cells_agree(notebooks))
     assert f"notebooks/{EN_PATH}: the 'setup' cell 1 differs from the one 2 of the 3 en tutorials share" in problem
     assert "02-spheres.ipynb (setup, as in 2 of 3)" in problem and "+RADIUS_KM = 6000" in problem
+
+
+def test_a_later_cell_may_repeat_a_setup_name_unchanged_whatever_its_comments(en):
+    edit_notebook(
+        en, lambda nb: nb.cells[3].update(source="RADIUS_KM = 6371  # as in the setup cell\n" + nb.cells[3].source)
+    )
+    assert checks.check_setup_names_keep_their_meaning(en) == []
+
+
+@pytest.mark.parametrize("redefinition", ["RADIUS_KM = 6378", "def RADIUS_KM():\n    return 6371"])
+def test_a_later_cell_that_gives_a_setup_name_another_meaning_is_reported(en, redefinition):
+    edit_notebook(en, lambda nb: nb.cells[3].update(source=redefinition + "\n" + nb.cells[3].source))
+    problem = the_one(checks.check_setup_names_keep_their_meaning(en))
+    assert "01-circles.ipynb: cell 3 defines `RADIUS_KM` differently from the setup cell" in problem
+    assert "-RADIUS_KM = 6371" in problem
 
 
 # Prose length
