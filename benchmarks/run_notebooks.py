@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run_notebooks.py notebooks/en/03-read-cog-windows.ipynb ...
     .venv/bin/python benchmarks/run_notebooks.py --full-read notebooks/*/03-*.ipynb
+    .venv/bin/python benchmarks/run_notebooks.py --latencies 0 notebooks/en/0*.ipynb   (one run each)
 
 For each notebook: `python -m mirror run --log FILE -- python THIS --inner NOTEBOOK`
 starts the offline mirror with a request log; the inner process executes the
@@ -11,7 +12,9 @@ tree (psutil). Then it reads the log and prints one row per notebook:
 
 - requests, bytes: every request the notebook made to the two mirrored hosts
   (STAC API and asset bucket), and the bytes of the response bodies;
-- seconds: the notebook's execution, kernel start included, mirror start excluded;
+- seconds: the notebook's execution, kernel start included, mirror start excluded, once per
+  added latency of --latencies (by default 0 and 100 ms a request, as a reader's network adds:
+  each notebook runs once per latency; requests, bytes and memory are those of the first run);
 - peak memory: the largest sum of RSS over the kernel and its children.
 
 With --full-read it also runs benchmarks/full_read_ottawa.py (the full-resolution
@@ -122,7 +125,11 @@ def main(argv=None) -> int:
         "--full-read", action="store_true", help="also measure the full-resolution read of the Ottawa AOI, and compare"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a budget is broken")
-    parser.add_argument("--latency", help="add this delay to every request, as a reader's network does (100ms)")
+    parser.add_argument(
+        "--latencies",
+        default="0,100ms",
+        help="run each notebook once per added latency, comma-separated (default 0,100ms; 0 is none)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--inner", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -138,7 +145,14 @@ def main(argv=None) -> int:
     if args.full_read:
         with tempfile.TemporaryDirectory(prefix="bench-full-") as scratch:
             full = run_through_mirror(Path(scratch) / "requests.jsonl")
-    results = [measure(notebook, args.latency) for notebook in args.notebooks]
+    latencies = [latency.strip() for latency in args.latencies.split(",") if latency.strip()]
+    results = []
+    for notebook in args.notebooks:
+        runs = [measure(notebook, None if latency in ("0", "0ms") else latency) for latency in latencies]
+        result = runs[0]
+        result["seconds_by_latency"] = {latency: run.get("seconds") for latency, run in zip(latencies, runs)}
+        result["error"] = result.get("error") or next((run["error"] for run in runs if run.get("error")), None)
+        results.append(result)
 
     broken = []
     for result in results:
@@ -168,7 +182,7 @@ def main(argv=None) -> int:
             print()
         header = (
             f"{'notebook':<48} {'requests':>8} {'bytes':>13} {'MB':>7} {'bucket MB':>9} {'unique MB':>9}"
-            f" {'overhead':>8} {'seconds':>8} {'peak MB':>8}"
+            f" {'overhead':>8}" + "".join(f" {'s @ ' + latency:>10}" for latency in latencies) + f" {'peak MB':>8}"
         )
         if full:
             header += f" {'of full read':>13}"
@@ -182,7 +196,11 @@ def main(argv=None) -> int:
                 f"{result['notebook']:<48} {result['requests']:>8} {result['bytes']:>13,} "
                 f"{result['bytes'] / 1e6:>7.1f} {result['bucket_bytes'] / 1e6:>9.1f}"
                 f" {result['unique_bytes'] / 1e6:>9.1f} {overhead:>7.2f}x"
-                f" {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}"
+                + "".join(
+                    f" {seconds:>10.1f}" if seconds is not None else f" {'-':>10}"
+                    for seconds in result["seconds_by_latency"].values()
+                )
+                + f" {result['peak_rss_bytes'] / 1e6:>8.0f}"
             )
             if full:
                 share = (
