@@ -2,8 +2,10 @@
 notebooks against the live API (`make test-live`, which passes --live)."""
 
 import os
+import tempfile
 from pathlib import Path
 
+import fault_runs
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,26 @@ def is_notebook(item) -> bool:
     return item.path.suffix == ".ipynb"
 
 
+def is_fault_run(item) -> bool:
+    return getattr(item, "originalname", None) == fault_runs.TEST_NAME
+
+
+def pytest_collection_finish(session):
+    """Start the selected tutorials' fault-mode runs, unless they are skipped or only collected."""
+    if session.config.option.collectonly:
+        return
+    selected = [
+        item.callspec.params["notebook"]
+        for item in session.items
+        if is_fault_run(item) and not item.get_closest_marker("skip")
+    ]
+    fault_runs.start(selected, Path(tempfile.mkdtemp(prefix="fault-runs-")))
+
+
+def pytest_sessionfinish(session):
+    fault_runs.stop()
+
+
 def pytest_collection_modifyitems(config, items):
     live = config.getoption("--live")
     mirror_running = "MIRROR_RUNNING" in os.environ
@@ -56,9 +78,10 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("mirror") and not live and not mirror_running:
             item.add_marker(pytest.mark.skip(reason=NEEDS_THE_MIRROR))
         kept.append(item)
-    # The site renders the notebooks that the fault-mode runs (tests/tutorials/) executed: run it after them,
-    # or it executes every notebook a second time.
-    kept.sort(key=lambda item: item.path.parent.name == "site")
+    # The fault-mode runs (tests/support/fault_runs.py) start in the background once collection ends: their
+    # tests come last but the site's, so that every other test runs while they wait on the network. The site
+    # renders the notebooks those runs executed: run it after them, or it executes every notebook again.
+    kept.sort(key=lambda item: (item.path.parent.name == "site", is_fault_run(item)))
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     items[:] = kept
