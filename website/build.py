@@ -11,6 +11,7 @@ runs the same command, so the suite's executions can be rendered as they are
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -92,8 +93,14 @@ def build(out: Path, *, executed: Path, against: str, reuse: bool = False, root:
         SITE_ROOT=str(root.resolve()),
         NO_MKDOCS_2_WARNING="1",
     )  # Material's end-of-life notice (2027-05-05), known: see CONTRIBUTING
-    for lang in LANGUAGES:  # English first: its build empties `out`, the French one only out/fr
+    # Both languages build at once. The English build empties its folder, `out`, so the French one is built
+    # beside it and moved into out/fr afterwards.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    beside = {lang: (out if not PREFIX[lang] else out.parent / f".{out.name}-{lang}").resolve() for lang in LANGUAGES}
+
+    def mkdocs_build(lang: str) -> tuple[str, subprocess.CompletedProcess, float]:
         began = time.monotonic()
+        shutil.rmtree(beside[lang], ignore_errors=True)
         result = subprocess.run(
             [
                 sys.executable,
@@ -104,14 +111,22 @@ def build(out: Path, *, executed: Path, against: str, reuse: bool = False, root:
                 "--config-file",
                 str(WEBSITE / f"{lang}.yml"),
                 "--site-dir",
-                str((out / PREFIX[lang]).resolve()),
+                str(beside[lang]),
             ],
             capture_output=True,
             text=True,
             env=environment,
             cwd=root,
         )
+        return lang, result, time.monotonic() - began
+
+    with ThreadPoolExecutor(max_workers=len(LANGUAGES)) as pool:
+        builds = list(pool.map(mkdocs_build, LANGUAGES))
+    for lang, result, seconds in builds:
         if result.returncode:
             raise SiteError(f"mkdocs build --strict ({lang}) failed:\n{result.stdout[-3000:]}{result.stderr[-5000:]}")
-        log(f"site: built {lang} in {time.monotonic() - began:.0f} s")
+        if beside[lang] != out.resolve():
+            shutil.rmtree(out / PREFIX[lang], ignore_errors=True)
+            shutil.move(beside[lang], out / PREFIX[lang])
+        log(f"site: built {lang} in {seconds:.0f} s")
     log(f"site: {out} in {time.monotonic() - started:.0f} s")
