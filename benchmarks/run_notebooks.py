@@ -42,6 +42,8 @@ sys.path.insert(0, str(HERE))
 
 from full_read_ottawa import read_log, run_through_mirror  # noqa: E402
 
+from mirror import run_command  # noqa: E402
+
 SECONDS_BUDGET = 60
 MEMORY_BUDGET = 1e9  # bytes
 BYTES_SHARE_BUDGET = 1 / 5  # of the full read, for tutorial 03
@@ -94,21 +96,10 @@ def measure(notebook: Path, latency: str | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         log = Path(scratch) / "requests.jsonl"
         result_file = Path(scratch) / "result.json"
-        command = [
-            sys.executable,
-            "-m",
-            "mirror",
-            "run",
-            "--log",
-            str(log),
-            *(["--faults", f"latency={latency}"] if latency else []),
-            "--",
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--inner",
-            str(notebook.resolve()),
-            str(result_file),
-        ]
+        faults = f"latency={latency}" if latency else None
+        command = run_command(
+            sys.executable, Path(__file__).resolve(), "--inner", notebook.resolve(), result_file, log=log, faults=faults
+        )
         subprocess.run(command, cwd=REPO, check=False)
         if not result_file.exists():
             return {"notebook": str(notebook), "error": "the run did not finish (see above)", **read_log(log)}

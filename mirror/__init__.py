@@ -17,3 +17,12 @@ STAC_HOST = "datacube.services.geo.ca"
 ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
 STAC_ROOT = f"https://{STAC_HOST}/stac/api/"
 ASSET_ROOT = f"https://{ASSET_HOST}/"
+
+
+def run_command(*command, log=None, faults: str | None = None) -> list[str]:
+    """The command line that runs `command` through the mirror: python -m mirror run [--log] [--faults] -- ...
+    (with this interpreter), for the programs that start one (benchmarks, the suite's fault-mode runs)."""
+    import sys
+
+    options = [*(["--log", str(log)] if log else []), *(["--faults", faults] if faults else [])]
+    return [sys.executable, "-m", "mirror", "run", *options, "--", *map(str, command)]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from mirror import run_command
 from mirror.proxy.faults import Faults
 from website.build import OFFLINE_EXECUTED, execute_command
 
@@ -82,9 +82,8 @@ def run_under_faults(notebook: Path, workdir: Path):
     # The executed copy is kept: tests/site/test_site.py renders it instead of running the notebook again.
     executed = OFFLINE_EXECUTED / notebook.parent.name
     (executed / notebook.name).unlink(missing_ok=True)
-    command = [sys.executable, "-m", "mirror", "run", "--log", str(log), "--faults", spec.format(seed=seed), "--"]
     result = subprocess.run(
-        [*command, *execute_command(notebook, executed)],
+        run_command(*execute_command(notebook, executed), log=log, faults=spec.format(seed=seed)),
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
