@@ -93,7 +93,7 @@ def toc_tutorials(root: Path = ROOT) -> dict[str, dict[str, str]]:
     }
 
 
-def binder_url(slug: str, path: str, ref: str = "HEAD") -> str:
+def binder_url(slug: str, path: str, ref: str = "release") -> str:
     return f"https://mybinder.org/v2/gh/{slug}/{ref}?urlpath=lab/tree/{path}"
 
 
@@ -558,7 +558,7 @@ def test_another_owner_or_ref_in_a_link_is_reported(copy):
     slug = project_slug(copy)
     edit(
         copy / "README.fr.md",
-        f"mybinder.org/v2/gh/{slug}/HEAD?urlpath=lab/tree/notebooks/fr/02",
+        f"mybinder.org/v2/gh/{slug}/release?urlpath=lab/tree/notebooks/fr/02",
         "mybinder.org/v2/gh/someone-else/canelevation-stac-tutorials/main?urlpath=lab/tree/notebooks/fr/02",
     )
     edit(
@@ -572,7 +572,7 @@ def test_another_owner_or_ref_in_a_link_is_reported(copy):
         r"README\.fr\.md:\d+: Binder link to someone-else/canelevation-stac-tutorials, not " + slug, problems[1]
     )
     assert re.match(r"CONTRIBUTING\.md:\d+: GitHub address of canelevaton/tutorials, neither", problems[2])
-    assert problems[3] == "Binder links use different refs: HEAD, main"
+    assert problems[3] == "Binder links use different refs: main, release"
 
 
 def test_readmes_that_do_not_link_to_each_other_are_reported(copy):
