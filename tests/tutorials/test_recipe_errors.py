@@ -724,12 +724,12 @@ def says_05(kind, language):
 
 
 @pytest.mark.parametrize("aoi", [(-75.768, 45.373, -75.756), (-75.768, 45.373, -75.756, 45.381, 0)])
-def test_terrain_of_a_box_that_is_not_four_numbers(read_terrain, language, aoi):
+def test_05_terrain_of_a_box_that_is_not_four_numbers(read_terrain, language, aoi):
     with says_05("box", language):
         read_terrain(aoi)
 
 
-def test_terrain_of_a_file_name(read_terrain, language):
+def test_05_terrain_of_a_file_name(read_terrain, language):
     with says_05("not_a_geometry", language):
         read_terrain("ottawa.geojson")  # search_aoi (tutorial 02) reads files; read_terrain takes geometries
 
@@ -744,18 +744,18 @@ def test_terrain_of_a_file_name(read_terrain, language):
     ],
     ids=["point", "line", "flat box", "empty"],
 )
-def test_terrain_of_an_aoi_without_an_area(read_terrain, language, aoi):
+def test_05_terrain_of_an_aoi_without_an_area(read_terrain, language, aoi):
     with says_05("no_area", language):
         read_terrain(aoi)
 
 
 @pytest.mark.parametrize("resolution", [0, -2, "2", True, float("nan")])
-def test_terrain_at_a_resolution_that_is_not_a_positive_number(read_terrain, language, resolution):
+def test_05_terrain_at_a_resolution_that_is_not_a_positive_number(read_terrain, language, resolution):
     with says_05("resolution", language):
         read_terrain(WEST_OTTAWA, resolution=resolution)
 
 
-def test_terrain_in_metres_swapped_or_outside_canada_says_what_read_dem_says(read_terrain, language):
+def test_05_terrain_in_metres_swapped_or_outside_canada_says_what_read_dem_says(read_terrain, language):
     with expect("not_degrees", language):
         read_terrain(box(1506600, -176700, 1507800, -175500))
     with expect("swapped", language):
@@ -764,18 +764,18 @@ def test_terrain_in_metres_swapped_or_outside_canada_says_what_read_dem_says(rea
         read_terrain(box(2.2, 48.8, 2.5, 48.9))  # Paris
 
 
-def test_terrain_too_large_for_memory_names_a_resolution(read_terrain, language):
+def test_05_terrain_too_large_for_memory_names_a_resolution(read_terrain, language):
     with says_05("too_large", language):
         read_terrain(OTTAWA, collection="hrdem-mosaic-2m", resolution=2, max_bytes=100e6)
 
 
-def test_terrain_where_the_mosaic_has_a_dsm_only(read_terrain, language):
+def test_05_terrain_where_the_mosaic_has_a_dsm_only(read_terrain, language):
     banks_island = box(-119.0, 72.9, -118.7, 73.0)  # tile 4_8: satellite-derived DSM only
     with expect("no_asset", language):
         read_terrain(banks_island, collection="hrdem-mosaic-2m", resolution=16)
 
 
-def test_terrain_of_a_good_aoi(read_terrain):
+def test_05_terrain_of_a_good_aoi(read_terrain):
     import numpy as np
 
     terrain = read_terrain(WEST_OTTAWA, resolution=2)  # the 2 m overview of the 1 m mosaic
