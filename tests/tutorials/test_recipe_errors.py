@@ -693,3 +693,103 @@ def test_quick_dtm_of_a_good_bbox_saves_a_cog(quick_dtm, tmp_path):
         assert dtm.crs.to_epsg() == 3979 and dtm.res == (20, 20) and dtm.nodata == -32767
         pixels = dtm.read(1, masked=True)
         assert pixels.count() > 0.9 * pixels.size and 0 < pixels.min() < pixels.max() < 400
+
+
+# Tutorial 05: read_terrain, the DTM, the nDSM and the slope of an AOI, both models read with read_dem.
+
+TERRAIN = {
+    "en": ROOT / "notebooks/en/05-terrain-analysis.ipynb",
+    "fr": ROOT / "notebooks/fr/05-analyse-de-terrain-fr.ipynb",
+}
+WEST_OTTAWA = (-75.768, 45.373, -75.756, 45.381)  # the recipe's own example: tile 9_2 at 1 m
+SAYS_05 = {
+    "box": {"en": r"\(west, south, east, north\) in degrees", "fr": r"\(ouest, sud, est, nord\) en degrés"},
+    "not_a_geometry": {"en": "a shapely geometry or a", "fr": "géométrie shapely ou de rectangle"},
+    "no_area": {"en": "has no area", "fr": "n'a pas de surface"},
+    "resolution": {"en": "a positive number", "fr": "un nombre positif"},
+    "too_large": {
+        "en": "half of max_bytes: .*more than max_bytes.*Ask for resolution=16",
+        "fr": "moitié de max_bytes : .*plus que max_bytes.*Demandez resolution=16",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def read_terrain(language):
+    return recipe(TERRAIN[language])["read_terrain"]
+
+
+def says_05(kind, language):
+    return pytest.raises(ValueError, match=SAYS_05[kind][language])
+
+
+@pytest.mark.parametrize("aoi", [(-75.768, 45.373, -75.756), (-75.768, 45.373, -75.756, 45.381, 0)])
+def test_05_terrain_of_a_box_that_is_not_four_numbers(read_terrain, language, aoi):
+    with says_05("box", language):
+        read_terrain(aoi)
+
+
+def test_05_terrain_of_a_file_name(read_terrain, language):
+    with says_05("not_a_geometry", language):
+        read_terrain("ottawa.geojson")  # search_aoi (tutorial 02) reads files; read_terrain takes geometries
+
+
+@pytest.mark.parametrize(
+    "aoi",
+    [
+        shapely.Point(-75.762, 45.377),
+        shapely.LineString([(-75.768, 45.373), (-75.756, 45.381)]),
+        (-75.762, 45.373, -75.762, 45.381),  # west == east
+        shapely.Polygon(),
+    ],
+    ids=["point", "line", "flat box", "empty"],
+)
+def test_05_terrain_of_an_aoi_without_an_area(read_terrain, language, aoi):
+    with says_05("no_area", language):
+        read_terrain(aoi)
+
+
+@pytest.mark.parametrize("resolution", [0, -2, "2", True, float("nan")])
+def test_05_terrain_at_a_resolution_that_is_not_a_positive_number(read_terrain, language, resolution):
+    with says_05("resolution", language):
+        read_terrain(WEST_OTTAWA, resolution=resolution)
+
+
+def test_05_terrain_in_metres_swapped_or_outside_canada_says_what_read_dem_says(read_terrain, language):
+    with expect("not_degrees", language):
+        read_terrain(box(1506600, -176700, 1507800, -175500))
+    with expect("swapped", language):
+        read_terrain(box(45.373, -75.768, 45.381, -75.756))
+    with expect("outside", language):
+        read_terrain(box(2.2, 48.8, 2.5, 48.9))  # Paris
+
+
+def test_05_terrain_too_large_for_memory_names_a_resolution(read_terrain, language):
+    with says_05("too_large", language):
+        read_terrain(OTTAWA, collection="hrdem-mosaic-2m", resolution=2, max_bytes=100e6)
+
+
+def test_05_terrain_where_the_mosaic_has_a_dsm_only(read_terrain, language):
+    banks_island = box(-119.0, 72.9, -118.7, 73.0)  # tile 4_8: satellite-derived DSM only
+    with expect("no_asset", language):
+        read_terrain(banks_island, collection="hrdem-mosaic-2m", resolution=16)
+
+
+def test_05_terrain_of_a_good_aoi(read_terrain):
+    import numpy as np
+
+    terrain = read_terrain(WEST_OTTAWA, resolution=2)  # the 2 m overview of the 1 m mosaic
+    assert sorted(terrain.data_vars) == ["dtm", "ndsm", "slope"]
+    assert terrain.rio.crs.to_epsg() == 3979 and terrain.rio.resolution() == (2.0, -2.0)
+    assert terrain.attrs["items"] == ["9_2-mosaic-1m"] and terrain.attrs["coverage"] > 0.99
+    dtm, ndsm, slope = (terrain[name].values for name in ("dtm", "ndsm", "slope"))
+    assert dtm.dtype == ndsm.dtype == slope.dtype == np.float32
+    assert np.nanmin(ndsm) >= 0 and np.nanmax(ndsm) > 2  # cleaned, and trees or buildings stand there
+    assert np.all(np.isnan(ndsm[np.isnan(dtm)])) and 0 <= np.nanmin(slope) and np.nanmax(slope) < 90
+    # Horn's slope at one interior pixel, from its 3 x 3 neighbours (as gdaldem slope computes it).
+    row, col = (size // 2 for size in dtm.shape)
+    z = dtm[row - 1 : row + 2, col - 1 : col + 2].astype("float64")
+    dz_dx = ((z[0, 2] + 2 * z[1, 2] + z[2, 2]) - (z[0, 0] + 2 * z[1, 0] + z[2, 0])) / (8 * 2)
+    dz_dy = ((z[0, 0] + 2 * z[0, 1] + z[0, 2]) - (z[2, 0] + 2 * z[2, 1] + z[2, 2])) / (8 * 2)
+    assert abs(slope[row, col] - np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))) < 1e-3
+    assert np.isnan(slope[0]).all() and np.isnan(slope[:, -1]).all()  # the edges lack a neighbour
