@@ -40,6 +40,10 @@ def is_fault_run(item) -> bool:
     return getattr(item, "originalname", None) == fault_runs.TEST_NAME
 
 
+def renders_the_suites_executions(item) -> bool:
+    return "built_site" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_finish(session):
     """Start the selected tutorials' fault-mode runs, unless they are skipped or only collected."""
     if session.config.option.collectonly:
@@ -79,9 +83,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=NEEDS_THE_MIRROR))
         kept.append(item)
     # The fault-mode runs (tests/support/fault_runs.py) start in the background once collection ends: their
-    # tests come last but the site's, so that every other test runs while they wait on the network. The site
-    # renders the notebooks those runs executed: run it after them, or it executes every notebook again.
-    kept.sort(key=lambda item: (item.path.parent.name == "site", is_fault_run(item)))
+    # tests come last but those of the site built from their executions, so that every other test (the tiny
+    # site's included) runs while they wait on the network. The site renders the notebooks those runs
+    # executed: its tests come after them, or it executes every notebook again.
+    kept.sort(key=lambda item: (renders_the_suites_executions(item), is_fault_run(item)))
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     items[:] = kept
