@@ -72,6 +72,11 @@ def spec_for(notebook: Path) -> str:
     return MILDER if notebook.name[:2] in MILDER_FOR else FAULTS
 
 
+def executed_copy(notebook: Path) -> Path:
+    """Where a run keeps its executed notebook (tests/site/test_site.py renders it)."""
+    return OFFLINE_EXECUTED / notebook.parent.name / notebook.name
+
+
 def run_under_faults(notebook: Path, workdir: Path):
     """Execute one notebook through its own flaky mirror: (the finished process, the faults drawn)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -80,10 +85,9 @@ def run_under_faults(notebook: Path, workdir: Path):
     spec = spec_for(notebook)
     seed = seed_with_early_faults(start=sum(notebook.name.encode()), spec=spec)
     # The executed copy is kept: tests/site/test_site.py renders it instead of running the notebook again.
-    executed = OFFLINE_EXECUTED / notebook.parent.name
-    (executed / notebook.name).unlink(missing_ok=True)
+    executed_copy(notebook).unlink(missing_ok=True)
     result = subprocess.run(
-        run_command(*execute_command(notebook, executed), log=log, faults=spec.format(seed=seed)),
+        run_command(*execute_command(notebook, executed_copy(notebook).parent), log=log, faults=spec.format(seed=seed)),
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,

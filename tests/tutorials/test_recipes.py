@@ -1,58 +1,48 @@
-"""Each notebook's recipe cell runs alone in a fresh kernel, as a reader who
-pastes it into their own notebook would run it."""
+"""Each notebook's recipe cell needs nothing from the cells above it, as a reader who pastes it into their own
+notebook needs: it uses no name it does not define or import itself (ruff's undefined-name rule, F821, on the
+cell alone). That it runs is proven without running it again: it ran at the end of its notebook's execution
+under faults (tests/tutorials/test_notebooks_under_faults.py checks that cell), and
+tests/tutorials/test_recipe_errors.py runs each recipe alone, in a fresh namespace, with good and bad input."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 from checks import notebooks_in, recipe_source
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from nbformat.v4 import new_code_cell, new_notebook
 from tiny_tutorials import EN_PATH, write_tutorial_tree
 
-KERNEL = "python3"
-TIMEOUT_SECONDS = 300
+RUFF = Path(sys.executable).with_name("ruff")
+BROKEN = Path(__file__).resolve().parents[1] / "fixtures" / "broken" / "recipe-needs-an-earlier-cell.ipynb"
 
 
-def run_alone(source: str, working_dir: Path) -> None:
-    """Execute `source` as the only cell of a new notebook, in a fresh kernel
-    started in working_dir. Raises CellExecutionError if the cell fails."""
-    notebook = new_notebook(cells=[new_code_cell(source)])
-    client = NotebookClient(
-        notebook,
-        kernel_name=KERNEL,
-        timeout=TIMEOUT_SECONDS,
-        resources={"metadata": {"path": str(working_dir)}},
+def names_it_does_not_define(source: str) -> list[str]:
+    """ruff's undefined-name findings on `source` alone, one line each (no configuration: every rule off but F821)."""
+    command = [RUFF, "check", "--isolated", "--no-cache", "--select", "F821", "--output-format", "json"]
+    result = subprocess.run(
+        [*command, "--stdin-filename", "recipe.py", "-"], input=source, capture_output=True, text=True
     )
-    client.execute()
+    assert result.returncode in (0, 1), result.stderr
+    return [f"line {found['location']['row']}: {found['message']}" for found in json.loads(result.stdout)]
 
 
-@pytest.mark.mirror
 @pytest.mark.parametrize("notebook", notebooks_in(), ids=lambda path: path.name)
-def test_recipe_runs_alone_in_a_fresh_kernel(notebook):
+def test_recipe_needs_no_earlier_cell(notebook):
     source = recipe_source(notebook)
     if source is None:
         pytest.fail(f"{notebook.name} has no code cell tagged 'recipe' (see test_checks)")
-    # From the notebook's own folder, so a recipe may read files as the notebook does.
-    run_alone(source, notebook.parent)
+    assert not (found := names_it_does_not_define(source)), f"{notebook.name}'s recipe, alone:\n" + "\n".join(found)
 
 
-# The same test on the tiny tutorial: it passes, and fails once its recipe
-# leans on a name that an earlier cell defines.
+# The same check on the tiny tutorial, and on a recipe that leans on a name an earlier cell defines.
 
 
-def test_a_self_contained_recipe_runs_alone(tmp_path):
+def test_a_self_contained_recipe_needs_nothing_else(tmp_path):
     notebooks = write_tutorial_tree(tmp_path)
-    run_alone(recipe_source(notebooks / EN_PATH), tmp_path)
+    assert names_it_does_not_define(recipe_source(notebooks / EN_PATH)) == []
 
 
-def test_a_recipe_that_needs_an_earlier_cell_fails_alone():
-    broken = Path(__file__).resolve().parents[1] / "fixtures" / "broken" / "recipe-needs-an-earlier-cell.ipynb"
-    # In its notebook, after the earlier cells, the recipe runs...
-    NotebookClient(nbformat.read(broken, as_version=4), kernel_name=KERNEL, timeout=TIMEOUT_SECONDS).execute()
-    # ...alone, it does not.
-    with pytest.raises(CellExecutionError) as failure:
-        run_alone(recipe_source(broken), broken.parent)
-    assert failure.value.ename == "NameError"
-    assert failure.value.evalue == "name 'math' is not defined"
+def test_a_recipe_that_needs_an_earlier_cell_is_reported():
+    found = names_it_does_not_define(recipe_source(BROKEN))
+    assert found == ["line 3: Undefined name `math`", "line 3: Undefined name `RADIUS_KM`"], found
