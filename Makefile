@@ -28,13 +28,11 @@ python_in = @$(1) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11
 
 venv: $(VENV)/.installed $(PROXY_VENV)/.installed
 
-# --no-compile: Python compiles a module when it is first imported; compiling every installed file up
-# front took 23 s of the 47 s this install takes here.
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(call python_in,$(PYTHON),14,$(VENV),PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet --no-compile -r requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CanElevation)" >/dev/null
 	touch $@
 
@@ -42,7 +40,7 @@ $(PROXY_VENV)/.installed: mirror/requirements-proxy.txt
 	$(call python_in,$(PROXY_PYTHON),13,$(PROXY_VENV),PROXY_PYTHON)
 	test -x $(PROXY_VENV)/bin/python || $(PROXY_PYTHON) -m venv $(PROXY_VENV)
 	$(PROXY_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(PROXY_VENV)/bin/python -m pip install --quiet --no-compile -r mirror/requirements-proxy.txt
+	$(PROXY_VENV)/bin/python -m pip install --quiet -r mirror/requirements-proxy.txt
 	touch $@
 
 mirror: venv
