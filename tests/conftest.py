@@ -63,8 +63,8 @@ def pytest_sessionfinish(session):
 def pytest_collection_modifyitems(config, items):
     live = config.getoption("--live")
     mirror_running = "MIRROR_RUNNING" in os.environ
-    # In the full offline suite, test_notebooks_under_faults.py runs every notebook with nbval
-    # through a flaky mirror; running them here as well would only repeat that work.
+    # In the full offline suite, tests/support/fault_runs.py executes every notebook (nbconvert) through a
+    # flaky mirror; collecting them here as well (nbval) would only repeat that work.
     whole_suite_offline = not live and config.args_source == pytest.Config.ArgsSource.TESTPATHS
     kept, dropped = [], []
     for item in items:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -321,6 +322,22 @@ def recipe_source(ipynb_path: Path) -> str | None:
         if cell.cell_type == "code" and RECIPE_TAG in tags_of(cell):
             return cell.source
     return None
+
+
+def run_recipe(ipynb_path: Path, with_example: bool = True) -> dict:
+    """The recipe cell run alone in a fresh namespace, from the notebook's folder (recipes may read
+    ../../data/aoi, as in the notebook); without its closing example if asked. Returns the namespace."""
+    tree = ast.parse(recipe_source(ipynb_path))
+    if not with_example and isinstance(tree.body[-1], ast.Expr):
+        tree.body.pop()
+    namespace: dict = {}
+    here = os.getcwd()
+    os.chdir(ipynb_path.parent)
+    try:
+        exec(compile(tree, f"{ipynb_path.name}:recipe", "exec"), namespace)
+    finally:
+        os.chdir(here)
+    return namespace
 
 
 # Nothing local: every cell can be copied out of the repo

@@ -3,7 +3,6 @@ and `dask worker` command line, as separate processes on 127.0.0.1, reached thro
 `distributed.Client(address)` as a Dask Gateway or Coiled cluster is. Its statistics are those of the
 in-process run, and the GDAL settings reach the workers as the tutorial says (`client.run`)."""
 
-import ast
 import json
 import os
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from checks import recipe_source
+from checks import run_recipe
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIAL = ROOT / "notebooks" / "en" / "08-scaling-up.ipynb"
@@ -21,16 +20,6 @@ DASK = Path(sys.executable).with_name("dask")
 AREA = (-75.85, 45.30, -75.60, 45.45)  # the recipe's own example: tutorial 03's AOI, at 8 m
 WORKERS = 2
 START_TIMEOUT = 60  # seconds
-
-
-def recipe_namespace():
-    """The recipe cell's definitions, without its closing example (the test makes its own calls)."""
-    tree = ast.parse(recipe_source(TUTORIAL))
-    if isinstance(tree.body[-1], ast.Expr):
-        tree.body.pop()
-    namespace = {}
-    exec(compile(tree, str(TUTORIAL), "exec"), namespace)
-    return namespace
 
 
 def without(settings, environment):
@@ -41,7 +30,7 @@ def without(settings, environment):
 
 @pytest.fixture(scope="module")
 def recipe():
-    return recipe_namespace()
+    return run_recipe(TUTORIAL, with_example=False)  # the test makes its own calls
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ with the inputs people really get wrong.
 """
 
 import json
-import os
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 import shapely
+from checks import run_recipe
 from shapely.geometry import box
 
 pytestmark = pytest.mark.mirror
@@ -28,15 +27,7 @@ OTTAWA = box(-75.85, 45.30, -75.60, 45.45)
 
 
 def recipe(notebook: Path) -> dict:
-    cell = next(c for c in nbformat.read(notebook, as_version=4).cells if "recipe" in c.metadata.get("tags", []))
-    namespace: dict = {}
-    here = os.getcwd()
-    os.chdir(notebook.parent)  # recipes may read ../../data/aoi, as in the notebook
-    try:
-        exec(compile(cell.source, f"{notebook.name}:recipe", "exec"), namespace)
-    finally:
-        os.chdir(here)
-    return namespace
+    return run_recipe(notebook)
 
 
 @pytest.fixture(scope="module", params=["en", "fr"])
