@@ -40,6 +40,17 @@ def is_fault_run(item) -> bool:
     return getattr(item, "originalname", None) == fault_runs.TEST_NAME
 
 
+def reads_a_fault_run(item) -> bool:
+    """A test that waits for a fault-mode run: the run's own, or the check-break test that reads its probes."""
+    return is_fault_run(item) or getattr(item, "originalname", None) == fault_runs.BREAKS_TEST_NAME
+
+
+def fault_run_notebook(item):
+    if is_fault_run(item):
+        return item.callspec.params["notebook"]
+    return fault_runs.notebook_of_breaks(item.callspec.params["path"])
+
+
 def renders_the_suites_executions(item) -> bool:
     return "built_site" in getattr(item, "fixturenames", ())
 
@@ -48,11 +59,11 @@ def pytest_collection_finish(session):
     """Start the selected tutorials' fault-mode runs, unless they are skipped or only collected."""
     if session.config.option.collectonly:
         return
-    selected = [
-        item.callspec.params["notebook"]
+    selected = {
+        fault_run_notebook(item)
         for item in session.items
-        if is_fault_run(item) and not item.get_closest_marker("skip")
-    ]
+        if reads_a_fault_run(item) and not item.get_closest_marker("skip")
+    }
     fault_runs.start(selected, Path(tempfile.mkdtemp(prefix="fault-runs-")))
 
 
@@ -86,7 +97,7 @@ def pytest_collection_modifyitems(config, items):
     # tests come last but those of the site built from their executions, so that every other test (the tiny
     # site's included) runs while they wait on the network. The site renders the notebooks those runs
     # executed: its tests come after them, or it executes every notebook again.
-    kept.sort(key=lambda item: (renders_the_suites_executions(item), is_fault_run(item)))
+    kept.sort(key=lambda item: (renders_the_suites_executions(item), reads_a_fault_run(item)))
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     items[:] = kept

@@ -1,12 +1,16 @@
 """Each static check passes on a tiny correct tutorial and reports each kind of
 breakage, with the file, the cell and what differs."""
 
+import json
 from pathlib import Path
 
+import break_probes
 import checks
+import fault_runs
 import nbformat
 import pytest
 import yaml
+from break_probes import FAILED
 from code_skeleton import skeleton
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from tiny_tutorials import (
@@ -507,25 +511,6 @@ def test_twins_report_a_check_cell_tagged_in_one_language_only(en, fr):
 
 BREAKS = Path(__file__).resolve().parents[1] / "fixtures" / "check-breaks"
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-# Runs the break, then the check cell, in the kernel; then puts back every name as it was
-# (the break's, and those the check cell assigned on the broken input).
-BREAK_WRAPPER = """\
-_before_break = dict(globals())
-assert all(name in _before_break for name in {rebinds!r}), "a name to rebind is not defined yet"
-try:
-    exec({code!r})
-    try:
-        exec({check!r})
-    except AssertionError as _error:
-        print("check failed on the broken input:", repr(_error)[:300])
-    else:
-        raise RuntimeError("the check cell passed on the broken input: " + {why!r})
-finally:
-    globals().update(_before_break)
-    for _name in [name for name in globals() if name not in _before_break and not name.startswith("_")]:
-        del globals()[_name]
-    del _before_break
-"""
 
 
 def break_files():
@@ -558,36 +543,49 @@ def test_every_check_cell_has_a_break(path):
 @pytest.mark.mirror
 @pytest.mark.parametrize("path", list(break_files()), ids=lambda path: path.stem)
 def test_each_check_cell_fails_on_its_broken_input(path, capsys):
-    """Run the tutorial cell by cell through the mirror (the recipe, run alone by test_recipes,
-    aside); after each check cell passes, apply its break, run it again and see it fail with an
-    AssertionError, then put the input back."""
-    from nbclient import NotebookClient
-    from nbformat.v4 import new_code_cell
-
+    """The tutorial's run under faults (tests/support/fault_runs.py) tried each check cell again right after it
+    passed, on its broken input, in the same kernel (tests/support/break_probes.py): each must have failed with
+    an AssertionError, and every name was then put back for the rest of the notebook."""
     spec = yaml.safe_load(path.read_text())
-    notebook_path = NOTEBOOKS / spec["notebook"]
-    notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(
-        notebook, kernel_name="python3", timeout=900, resources={"metadata": {"path": str(notebook_path.parent)}}
-    )
-    breaks = iter(spec["breaks"])
-    caught = []
-    with client.setup_kernel():
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type != "code" or checks.RECIPE_TAG in checks.tags_of(cell):
-                continue
-            client.execute_cell(cell, index)
-            if checks.CHECK_TAG not in checks.tags_of(cell):
-                continue
-            entry = next(breaks)
-            probe = new_code_cell(
-                BREAK_WRAPPER.format(rebinds=entry["rebinds"], code=entry["break"], check=cell.source, why=entry["why"])
-            )
-            client.execute_cell(probe, index)
-            said = "".join(output.get("text", "") for output in probe.outputs if output.output_type == "stream")
-            assert "check failed on the broken input" in said, (entry["cell"], probe.outputs)
-            caught.append(f"{entry['cell']} | {entry['why']} | {said.strip()}")
+    notebook = NOTEBOOKS / spec["notebook"]
+    result, _ = fault_runs.result(notebook)
+    assert result.returncode == 0, f"{notebook.name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    verdicts = fault_runs.probe_verdicts(notebook)
+    assert [verdict["cell"] for verdict in verdicts] == [entry["cell"] for entry in spec["breaks"]]
+    for verdict in verdicts:
+        assert verdict["said"].startswith(FAILED) and not verdict["errors"], verdict
     with capsys.disabled():
-        print(f"\n{spec['notebook']}: {len(caught)} check cells, each failed on its broken input:")
-        for line in caught:
-            print("  " + line)
+        print(f"\n{spec['notebook']}: {len(verdicts)} check cells, each failed on its broken input:")
+        for verdict in verdicts:
+            print(f"  {verdict['cell']} | {verdict['why']} | {verdict['said']}")
+
+
+def test_probes_tell_a_check_that_fails_on_its_break_from_one_that_does_not(tmp_path):
+    """break_probes runs each break right after its check cell, in the same kernel, and puts the names back."""
+    from nbformat.v4 import new_notebook
+
+    notebook = new_notebook(
+        cells=[
+            new_code_cell("def with_retries(read, *args, **kwargs):\n    return read(*args, **kwargs)\nx = 1"),
+            new_code_cell("assert x == 1", metadata={"tags": ["check"]}),
+            new_code_cell("assert x > 0", metadata={"tags": ["check"]}),
+            new_code_cell("print('x is', x)"),
+        ],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(notebook, path)
+    breaks = [
+        {"cell": "assert x == 1", "why": "x is 2", "rebinds": ["x"], "break": "x = 2"},
+        {"cell": "assert x > 0", "why": "not a break at all", "rebinds": ["x"], "break": "x = 5"},
+    ]
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump({"notebook": "tiny.ipynb", "breaks": breaks}))
+    break_probes.execute(path, tmp_path / "out", tmp_path / "tiny.yaml")
+
+    verdicts = json.loads(break_probes.breaks_file(tmp_path / "out", "tiny.ipynb").read_text())
+    assert verdicts[0]["said"].startswith(FAILED)
+    assert verdicts[1]["said"] == "the check cell passed on the broken input"
+    executed = nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4)
+    assert [cell.source for cell in executed.cells] == [cell.source for cell in notebook.cells]
+    assert [cell.execution_count for cell in executed.cells] == [1, 2, 3, 4]
+    assert executed.cells[-1].outputs[0].text == "x is 1\n"  # the good input, put back

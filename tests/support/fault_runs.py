@@ -2,6 +2,9 @@
 as issue 12 sets it: 20% of requests answered 503, 2% of connections reset, 1% of the catalogue's answers
 cut short, 500 ms added to each (the bucket's are left out: README, "When the network misbehaves").
 
+An English tutorial's run also tries each of its check cells on a broken input, in the same kernel
+(tests/support/break_probes.py), for tests/repository/test_checks_catch_breakage.py.
+
 A run is mostly waiting, so the runs start in the background as soon as pytest has collected the suite
 (tests/conftest.py), and the other tests run meanwhile; the fault tests, sorted just before the site's,
 only collect the results. Each run keeps its executed notebook, which the site renders."""
@@ -11,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,8 +23,11 @@ from mirror.proxy.faults import Faults
 from website.build import OFFLINE_EXECUTED, execute_command
 
 ROOT = Path(__file__).resolve().parents[2]
+BREAKS = ROOT / "tests" / "fixtures" / "check-breaks"
+PROBES = Path(__file__).with_name("break_probes.py")
 TOC = ROOT / "notebooks" / "toc.yml"
 TEST_NAME = "test_tutorial_survives_503s_and_latency"
+BREAKS_TEST_NAME = "test_each_check_cell_fails_on_its_broken_input"
 # Answers cut short on the catalogue only: GDAL 3.10.3 accepts a cut table of tile offsets without an
 # error and reads the blocks it should locate as nodata (README, "When the network misbehaves").
 FAULTS = "503=0.2,reset=0.02,truncate=0.01,truncate-on=api,latency=500ms,seed={seed}"
@@ -68,6 +75,33 @@ def notebooks() -> list[Path]:
     return [ROOT / "notebooks" / entry[language]["path"] for entry in entries for language in ("en", "fr")]
 
 
+def notebook_of_breaks(breaks: Path) -> Path:
+    """The tutorial whose check cells a check-break file breaks."""
+    import yaml
+
+    return ROOT / "notebooks" / yaml.safe_load(breaks.read_text())["notebook"]
+
+
+def breaks_for(notebook: Path) -> Path | None:
+    """The check-break file of a tutorial (English notebooks only), if there is one."""
+    return next((path for path in sorted(BREAKS.glob("*.yaml")) if notebook_of_breaks(path) == notebook), None)
+
+
+def execution(notebook: Path) -> list[str]:
+    """The command that executes a notebook into its executed copy (with its check cells' breaks, if any)."""
+    breaks = breaks_for(notebook)
+    if breaks is None:
+        return execute_command(notebook, executed_copy(notebook).parent)
+    return [sys.executable, str(PROBES), str(notebook), str(executed_copy(notebook).parent), str(breaks)]
+
+
+def probe_verdicts(notebook: Path) -> list[dict]:
+    """What each check cell's break did in the notebook's run (tests/support/break_probes.py)."""
+    from break_probes import breaks_file
+
+    return json.loads(breaks_file(executed_copy(notebook).parent, notebook.name).read_text())
+
+
 def spec_for(notebook: Path) -> str:
     return MILDER if notebook.name[:2] in MILDER_FOR else FAULTS
 
@@ -86,8 +120,9 @@ def run_under_faults(notebook: Path, workdir: Path):
     seed = seed_with_early_faults(start=sum(notebook.name.encode()), spec=spec)
     # The executed copy is kept: tests/site/test_site.py renders it instead of running the notebook again.
     executed_copy(notebook).unlink(missing_ok=True)
+    executed_copy(notebook).with_suffix(".breaks.json").unlink(missing_ok=True)
     result = subprocess.run(
-        run_command(*execute_command(notebook, executed_copy(notebook).parent), log=log, faults=spec.format(seed=seed)),
+        run_command(*execution(notebook), log=log, faults=spec.format(seed=seed)),
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
