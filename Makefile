@@ -43,7 +43,8 @@ $(PROXY_VENV)/.installed: mirror/requirements-proxy.txt
 	$(PROXY_VENV)/bin/python -m pip install --quiet -r mirror/requirements-proxy.txt
 	touch $@
 
-mirror: venv
+# The build needs only .venv: `make test` runs it while the proxy's environment installs.
+mirror: $(VENV)/.installed
 	$(PY) -m mirror build
 
 ifeq ($(OFFLINE),)
@@ -72,7 +73,8 @@ check: $(VENV)/.installed
 	@[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'sudo apt-get install chromium' (Debian)" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-test: venv /usr/bin/chromium
+test: $(VENV)/.installed /usr/bin/chromium
+	$(MAKE) --no-print-directory -j2 $(PROXY_VENV)/.installed mirror
 	rm -f .mirror-cache/test-requests.jsonl
 	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
 
