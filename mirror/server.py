@@ -98,6 +98,10 @@ def client_environment(proxy_port: int) -> dict[str, str]:
     }
 
 
+PORT_ATTEMPTS = 3
+PORT_TAKEN = ("Address already in use", "address already in use", "different port")
+
+
 class Mirror:
     """The running mirror: ``with Mirror(...) as mirror: mirror.env``."""
 
@@ -109,12 +113,20 @@ class Mirror:
         self.env: dict[str, str] = {}
 
     def __enter__(self):
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+        chosen = self.port
+        for attempt in range(PORT_ATTEMPTS):
+            try:
+                self._start()
+                return self
+            except MirrorError as error:
+                self.stop()
+                # A free port picked here can be taken by another program before our server binds it.
+                if chosen or attempt == PORT_ATTEMPTS - 1 or not any(sign in str(error) for sign in PORT_TAKEN):
+                    raise
+                self.port = chosen
+            except BaseException:
+                self.stop()
+                raise
 
     def __exit__(self, *exc):
         self.stop()

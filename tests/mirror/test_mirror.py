@@ -584,3 +584,28 @@ def test_the_2m_tiles_overviews_cover_tutorial_08s_region_at_8_m():
         f"{BUCKET}hrdem-mosaic-2m/8_2-mosaic-2m-dtm.tif", (-76.2, 45.1, -76.19, 45.11)
     )
     assert far_west_full_resolution.mask.all()  # 2 m only in the Ottawa AOI
+
+
+def test_a_port_taken_between_its_pick_and_the_proxys_bind_is_picked_again(monkeypatch):
+    """Parallel runs each start a mirror: a free port picked by one can be taken by another before it binds."""
+    import socket
+
+    from mirror import server
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    picks = iter([taken.getsockname()[1]])
+    real_free_port = server.free_port
+    monkeypatch.setattr(server, "free_port", lambda: next(picks, None) or real_free_port())
+    try:
+        with server.Mirror() as mirror:
+            assert mirror.port != taken.getsockname()[1]
+            assert requests.get(
+                f"{server.STAC_ROOT}collections",
+                timeout=30,
+                proxies={"https": f"http://127.0.0.1:{mirror.port}"},
+                verify=str(paths.ca_bundle()),
+            ).ok
+    finally:
+        taken.close()
