@@ -19,6 +19,10 @@ PY := $(VENV)/bin/python
 OFFLINE ?=
 LIVE ?=
 PYTEST_ARGS ?=
+# uv installs the pins in about half the time pip takes (45 s against 89 s here, 2026-12-02); pip installs uv.
+# It compiles what it installs: where PYTHONDONTWRITEBYTECODE is set, nothing imported is cached otherwise.
+UV_VERSION := 0.13.8
+UV_INSTALL = $(VENV)/bin/uv pip install --quiet --compile-bytecode
 
 .PHONY: venv lab check test test-live mirror sync format clean site
 
@@ -31,16 +35,15 @@ venv: $(VENV)/.installed $(PROXY_VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-test.txt
 	$(call python_in,$(PYTHON),14,$(VENV),PYTHON)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(UV_INSTALL) --python $(PY) -r requirements-test.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (CanElevation)" >/dev/null
 	touch $@
 
-$(PROXY_VENV)/.installed: mirror/requirements-proxy.txt
+$(PROXY_VENV)/.installed: mirror/requirements-proxy.txt | $(VENV)/.installed
 	$(call python_in,$(PROXY_PYTHON),13,$(PROXY_VENV),PROXY_PYTHON)
 	test -x $(PROXY_VENV)/bin/python || $(PROXY_PYTHON) -m venv $(PROXY_VENV)
-	$(PROXY_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(PROXY_VENV)/bin/python -m pip install --quiet -r mirror/requirements-proxy.txt
+	$(UV_INSTALL) --python $(PROXY_VENV)/bin/python -r mirror/requirements-proxy.txt
 	touch $@
 
 # The build needs only .venv: `make test` runs it while the proxy's environment installs.
