@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run_notebooks.py notebooks/en/03-read-cog-windows.ipynb ...
     .venv/bin/python benchmarks/run_notebooks.py --full-read notebooks/*/03-*.ipynb
     .venv/bin/python benchmarks/run_notebooks.py --latencies 0 notebooks/en/0*.ipynb   (one run each)
+    .venv/bin/python benchmarks/run_notebooks.py --growth   (08's recipe on 1, 4 and 12 times 03's AOI)
 
 For each notebook: `python -m mirror run --log FILE -- python THIS --inner NOTEBOOK`
 starts the offline mirror with a request log; the inner process executes the
@@ -16,6 +17,10 @@ tree (psutil). Then it reads the log and prints one row per notebook:
   added latency of --latencies (by default 0 and 100 ms a request, as a reader's network adds:
   each notebook runs once per latency; requests, bytes and memory are those of the first run);
 - peak memory: the largest sum of RSS over the kernel and its children.
+
+With --growth it runs tutorial 08's recipe, `region_statistics`, alone (its closing example left out)
+on tutorial 03's AOI grown 1, 4 and 12 times about its centre, each in a notebook of two cells measured
+the same way, and prints how bytes, seconds and peak memory grow with the area.
 
 With --full-read it also runs benchmarks/full_read_ottawa.py (the full-resolution
 read of the Ottawa AOI from 9_2-mosaic-2m's DTM) and gives each notebook's bytes
@@ -109,6 +114,76 @@ def measure(notebook: Path, latency: str | None = None) -> dict:
     return result
 
 
+SCALING = REPO / "notebooks" / "en" / "08-scaling-up.ipynb"
+AOI_03 = (-75.85, 45.30, -75.60, 45.45)  # tutorial 03's AOI: west, south, east, north (degrees)
+GROWTH = (1, 4, 12)  # times its area
+
+
+def grown(bounds: tuple, factor: float) -> tuple:
+    """The box `factor` times the area of `bounds` (in degrees), about the same centre."""
+    west, south, east, north = bounds
+    x, y, k = (west + east) / 2, (south + north) / 2, factor**0.5 / 2
+    return (x - (east - west) * k, y - (north - south) * k, x + (east - west) * k, y + (north - south) * k)
+
+
+def ground_km2(bounds: tuple) -> float:
+    from pyproj import Geod
+    from shapely.geometry import box
+
+    return abs(Geod(ellps="GRS80").geometry_area_perimeter(box(*bounds).segmentize(0.01))[0]) / 1e6
+
+
+def recipe_alone(notebook: Path) -> str:
+    """The notebook's recipe cell without its closing example (its last statement, an expression)."""
+    import ast
+
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    source = next(cell.source for cell in reversed(cells) if "recipe" in cell.get("metadata", {}).get("tags", []))
+    last = ast.parse(source).body[-1]
+    return "\n".join(source.splitlines()[: last.lineno - 1]) if isinstance(last, ast.Expr) else source
+
+
+def growth_notebook(folder: Path, factor: float) -> Path:
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    call = f"print(region_statistics({grown(AOI_03, factor)!r}))"
+    notebook = new_notebook(
+        cells=[new_code_cell(recipe_alone(SCALING)), new_code_cell(call)],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    path = folder / f"growth-{factor}x.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def measure_growth() -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="bench-growth-") as scratch:
+        results = []
+        for factor in GROWTH:
+            result = measure(growth_notebook(Path(scratch), factor))
+            result.update(factor=factor, km2=ground_km2(grown(AOI_03, factor)))
+            results.append(result)
+    return results
+
+
+def print_growth(results: list[dict]) -> None:
+    print(
+        f"\n{'area':>6} {'km2':>7} {'requests':>8} {'MB':>7} {'seconds':>8} {'peak MB':>8} {'MB/km2':>7} {'s/km2':>6}"
+    )
+    for result in results:
+        if result.get("error") or "seconds" not in result:
+            print(f"{result['factor']:>5}x {result['km2']:>7.0f}  FAILED: {result.get('error')}")
+            continue
+        print(
+            f"{result['factor']:>5}x {result['km2']:>7.0f} {result['requests']:>8} {result['bytes'] / 1e6:>7.1f}"
+            f" {result['seconds']:>8.1f} {result['peak_rss_bytes'] / 1e6:>8.0f}"
+            f" {result['bytes'] / 1e6 / result['km2']:>7.3f} {result['seconds'] / result['km2']:>6.3f}"
+        )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -121,6 +196,9 @@ def main(argv=None) -> int:
         default="0,100ms",
         help="run each notebook once per added latency, comma-separated (default 0,100ms; 0 is none)",
     )
+    parser.add_argument(
+        "--growth", action="store_true", help="run 08's recipe on 1, 4 and 12 times 03's AOI and print how cost grows"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--inner", nargs=2, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -129,8 +207,12 @@ def main(argv=None) -> int:
         notebook, result_file = args.inner
         result_file.write_text(json.dumps(execute(notebook)))
         return 0
+    if args.growth:
+        results = measure_growth()
+        print(json.dumps(results, indent=2)) if args.json else print_growth(results)
+        return 1 if any(result.get("error") for result in results) else 0
     if not args.notebooks and not args.full_read:
-        parser.error("give at least one notebook, or --full-read")
+        parser.error("give at least one notebook, --full-read or --growth")
 
     full = None
     if args.full_read:

@@ -23,3 +23,23 @@ def test_unique_bytes_count_each_byte_of_a_file_once(tmp_path):
     assert result["requests"] == 5 and result["bytes"] == 16384 * 3 + 8192 + 5000
     assert result["bucket_bytes"] == 16384 * 3 + 8192
     assert result["unique_bytes"] == 24576 + 16384
+
+
+def test_growth_boxes_keep_the_centre_and_multiply_the_area():
+    from run_notebooks import AOI_03, GROWTH, ground_km2, grown
+
+    one = ground_km2(AOI_03)
+    for factor in GROWTH:
+        bounds = grown(AOI_03, factor)
+        assert abs(ground_km2(bounds) / one - factor) < 0.01 * factor
+        assert abs((bounds[0] + bounds[2]) - (AOI_03[0] + AOI_03[2])) < 1e-9
+
+
+def test_growth_runs_the_scaling_recipe_without_its_closing_example():
+    import ast
+
+    from run_notebooks import SCALING, recipe_alone
+
+    tree = ast.parse(recipe_alone(SCALING))
+    assert "region_statistics" in {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    assert not isinstance(tree.body[-1], ast.Expr)
