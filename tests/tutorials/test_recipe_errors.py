@@ -784,3 +784,106 @@ def test_05_terrain_of_a_good_aoi(read_terrain):
     dz_dy = ((z[0, 0] + 2 * z[0, 1] + z[0, 2]) - (z[2, 0] + 2 * z[2, 1] + z[2, 2])) / (8 * 2)
     assert abs(slope[row, col] - np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))) < 1e-3
     assert np.isnan(slope[0]).all() and np.isnan(slope[:, -1]).all()  # the edges lack a neighbour
+
+
+# Tutorial 10: relief_map(aoi, ...), the coloured relief of an AOI on an ipyleaflet map, read with read_dem.
+
+WEB_MAP = {
+    "en": ROOT / "notebooks/en/10-dem-on-a-web-map.ipynb",
+    "fr": ROOT / "notebooks/fr/10-mne-sur-une-carte-web-fr.ipynb",
+}
+SAYS_10 = {
+    "empty": {"en": "The AOI is empty", "fr": "La ZOI est vide"},
+    "unreadable": {"en": "cannot be read", "fr": "illisible"},
+    "box": {"en": r"\(west, south, east, north\) in degrees", "fr": r"\(ouest, sud, est, nord\) en degrés"},
+    "no_tile": {
+        "en": "No item of hrdem-mosaic-2m intersects",
+        "fr": "Aucun élément de hrdem-mosaic-2m ne recoupe",
+    },
+}
+SOUTH_OF_NEWFOUNDLAND = (-54.9, 42.0, -54.8, 42.1)  # beyond every tile of the mosaic
+DOWNTOWN_OTTAWA = (-75.72, 45.41, -75.68, 45.43)
+
+
+@pytest.fixture(scope="module")
+def relief_map(language):
+    return recipe(WEB_MAP[language])["relief_map"]
+
+
+def says_10(kind, language):
+    return pytest.raises(ValueError, match=SAYS_10[kind][language])
+
+
+def test_10_relief_map_of_an_empty_aoi(relief_map, language, tmp_path):
+    import geopandas as gpd
+
+    empty_file = tmp_path / "empty.geojson"
+    empty_file.write_text('{"type": "FeatureCollection", "features": []}')
+    for aoi in (shapely.Polygon(), gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"), empty_file):
+        with says_10("empty", language):
+            relief_map(aoi)
+
+
+def test_10_relief_map_of_an_unreadable_aoi(relief_map, language, tmp_path):
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [')
+    for aoi in (broken, str(tmp_path / "missing.geojson"), "Ottawa", 42):
+        with says_10("unreadable", language):
+            relief_map(aoi)
+
+
+@pytest.mark.parametrize("aoi", [(-75.72, 45.41, -75.68), (-75.72, 45.41, -75.68, 45.43, 0)])
+def test_10_relief_map_of_a_box_that_is_not_four_numbers(relief_map, language, aoi):
+    with says_10("box", language):
+        relief_map(aoi)
+
+
+def test_10_relief_map_outside_canada_swapped_or_in_metres_says_what_read_dem_says(relief_map, language):
+    import geopandas as gpd
+
+    with expect("outside", language):
+        relief_map(box(2.2, 48.8, 2.5, 48.9))  # Paris
+    with expect("swapped", language):
+        relief_map((45.41, -75.72, 45.43, -75.68))
+    with expect("not_degrees", language):
+        relief_map(box(1506600, -176700, 1507800, -175500))
+    with expect("no_crs", language):
+        relief_map(gpd.GeoDataFrame(geometry=[box(*DOWNTOWN_OTTAWA)]))
+
+
+def test_10_relief_map_of_an_aoi_without_coverage(relief_map, language):
+    with says_10("no_tile", language):
+        relief_map(SOUTH_OF_NEWFOUNDLAND)
+    hole = shapely.Point(-75.62298, 45.24412).buffer(0.0004)  # a gap in the mirror's coverage (as for 03)
+    with expect("no_data", language):
+        relief_map(hole, resolution=2)
+
+
+def test_10_relief_map_of_a_good_aoi_places_the_relief(relief_map, tmp_path):
+    import base64
+    import io
+
+    import ipyleaflet
+    import matplotlib.image
+    import numpy as np
+
+    aoi_file = tmp_path / "downtown.geojson"
+    aoi_file.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": '
+        + json.dumps(shapely.geometry.mapping(box(*DOWNTOWN_OTTAWA)))
+        + "}]}"
+    )
+    result = relief_map(aoi_file, resolution=8)  # a file works as a box does
+    assert isinstance(result, ipyleaflet.Map)
+    (relief,) = [layer for layer in result.layers if isinstance(layer, ipyleaflet.ImageOverlay)]
+    assert relief.name == "relief" and relief.url.startswith("data:image/png;base64,")
+    (south, west), (north, east) = relief.bounds
+    west_aoi, south_aoi, east_aoi, north_aoi = DOWNTOWN_OTTAWA
+    assert west <= west_aoi and east >= east_aoi and south <= south_aoi and north >= north_aoi
+    assert max(west_aoi - west, east - east_aoi, south_aoi - south, north - north_aoi) < 0.002  # cut to the AOI's box
+    picture = matplotlib.image.imread(io.BytesIO(base64.b64decode(relief.url.split(",", 1)[1])))
+    assert picture.ndim == 3 and picture.shape[2] == 4 and np.mean(picture[..., 3] > 0) > 0.9
+    assert len(np.unique(picture[..., :3].reshape(-1, 3), axis=0)) > 50  # a relief, not a flat fill
+    (legend,) = [control for control in result.controls if isinstance(control, ipyleaflet.LegendControl)]
+    stops = [float(label.removesuffix(" m").replace(",", "").replace(" ", "")) for label in legend.legend]
+    assert len(stops) == 6 and stops == sorted(stops, reverse=True) and len(set(np.diff(stops))) == 1
