@@ -32,11 +32,16 @@ for name in {sorted(geoid.GRIDS)!r}:
 """
 POINTS = f"""
 import json, pyproj
-to_h = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8251", always_xy=True, only_best=True)
-to_28 = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8252+5713", always_xy=True, only_best=True)
+strict = dict(always_xy=True, allow_ballpark=False, only_best=True)  # a missing grid is an error, not 0 m
+to_h = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8251", **strict)
+to_28 = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8252+5713", **strict)
 places = {PLACES!r}
 print(json.dumps({{name: [to_h.transform(lon, lat, 100.0)[2], to_28.transform(lon, lat, 100.0)[2]]
                   for name, (lon, lat) in places.items()}}))
+try:
+    pyproj.Transformer.from_crs("EPSG:8252+20035", "EPSG:8251", **strict)  # needs ca_nrc_NAD83v70VG.tif: not mirrored
+except pyproj.exceptions.ProjError as error:
+    print(json.dumps(str(error)))
 """
 
 
@@ -98,11 +103,12 @@ def test_pyproj_reads_the_grids_fetched_into_its_user_directory(tmp_path):
     """The explicit download (network off): the values are the grid's at each place."""
     output, records = mirror_run(tmp_path, FETCH + POINTS)
     assert {(r["host"], r["status"]) for r in records} == {("cdn.proj.org", 200)} and len(records) == 3
-    heights = json.loads(output.splitlines()[-1])
+    heights, missing = map(json.loads, output.splitlines()[-2:])
+    assert "is not available" in missing
     for place, (lon, lat) in PLACES.items():
         ellipsoidal, cgvd28 = heights[place]
         assert math.isclose(ellipsoidal, 100 + float(geoid.undulation_2013(lon, lat)), abs_tol=0.005), place
-        if place != "north":  # PROJ has no CGVD28 to CGVD2013a operation this far north: it leaves it
+        if place != "north":  # PROJ has no CGVD28 to CGVD2013a(2010) operation this far north
             assert math.isclose(cgvd28, 100 + float(geoid.cgvd28_minus_cgvd2013(lon, lat)), abs_tol=0.005), place
 
 
