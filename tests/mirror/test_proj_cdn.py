@@ -160,3 +160,27 @@ def test_the_fault_mode_applies_to_the_cdn(tmp_path):
     script = f"import requests; print(requests.head('{CDN_ROOT}ca_nrc_HT2_2010v70.tif', timeout=30).status_code)"
     output, records = mirror_run(tmp_path, script, "--faults", "503=1")
     assert output.split()[-1] == "503" and records[0]["fault"] == "503" and records[0]["host"] == "cdn.proj.org"
+
+
+SYNC = """
+import hashlib, json, pathlib, subprocess, sys, pyproj
+subprocess.run([sys.executable, "-m", "pyproj", "sync", "--file", "ca_nrc_HT2_2010v70.tif"], check=True)
+folder = pathlib.Path(pyproj.datadir.get_user_data_dir())
+print(json.dumps(sorted(p.name for p in folder.iterdir())))
+print(hashlib.sha256((folder / "ca_nrc_HT2_2010v70.tif").read_bytes()).hexdigest())
+"""
+
+
+def test_pyproj_sync_finds_a_grid_in_the_cdns_listing_and_fetches_it(tmp_path):
+    output, records = mirror_run(tmp_path, SYNC)
+    names, digest = output.splitlines()[-2:]
+    assert json.loads(names) == ["ca_nrc_HT2_2010v70.tif", "files.geojson"]
+    listing = json.loads((paths.cdn_dir() / "files.geojson").read_text())
+    assert {f["properties"]["name"] for f in listing["features"]} == set(geoid.GRIDS)
+    assert (
+        digest
+        == next(f for f in listing["features"] if f["properties"]["name"] == "ca_nrc_HT2_2010v70.tif")["properties"][
+            "sha256sum"
+        ]
+    )
+    assert [r["path"] for r in records] == ["/files.geojson", "/ca_nrc_HT2_2010v70.tif"]
