@@ -786,6 +786,132 @@ def test_05_terrain_of_a_good_aoi(read_terrain):
     assert np.isnan(slope[0]).all() and np.isnan(slope[:, -1]).all()  # the edges lack a neighbour
 
 
+# Tutorial 09: watershed(point) and flood_extent(aoi, level_m), both on read_dem and pyflwdir.
+
+WATER = {
+    "en": ROOT / "notebooks/en/09-where-water-goes.ipynb",
+    "fr": ROOT / "notebooks/fr/09-ou-va-l-eau-fr.ipynb",
+}
+TRIBUTARY = (-75.7383, 45.4405)  # the notebook's pour point, north of the river (tile 9_2)
+DOWNTOWN = (-75.73, 45.415, -75.69, 45.445)  # the recipe's own example, across the river
+HOLE = (-75.62298, 45.24412)  # inside a gap in the mirror's coverage (radius 800 m), tile 9_2
+SAYS_09 = {
+    "point": {"en": r"Give the point as \(longitude, latitude\)", "fr": r"Donnez le point en \(longitude, latitude\)"},
+    "outside_dtm": {"en": "is outside the DTM of hrdem-mosaic-2m", "fr": "est hors du MNT de hrdem-mosaic-2m"},
+    "no_watershed": {"en": "No watershed at .*no data", "fr": "Aucun bassin versant en .*aucune donnée"},
+    "half_side": {"en": "a positive number", "fr": "un nombre positif"},
+    "box": {"en": r"\(west, south, east, north\) in degrees", "fr": r"\(ouest, sud, est, nord\) en degrés"},
+    "not_a_geometry": {"en": "a shapely geometry or a", "fr": "géométrie shapely ou en rectangle"},
+    "no_area": {"en": "has no area", "fr": "n'a pas de surface"},
+    "level": {"en": "a water level in metres above CGVD2013, a number", "fr": "un niveau d'eau en mètres .*un nombre"},
+    "dry": {"en": "below the ground everywhere in the AOI", "fr": "sous le sol partout dans la ZOI"},
+}
+
+
+@pytest.fixture(scope="module")
+def water(language):
+    return recipe(WATER[language])
+
+
+def says_09(kind, language):
+    return pytest.raises(ValueError, match=SAYS_09[kind][language])
+
+
+@pytest.mark.parametrize("point", ["ottawa.geojson", (-75.75, 45.43, 0), [], None, ("a", "b")])
+def test_09_watershed_of_something_that_is_not_a_point(water, language, point):
+    with says_09("point", language):
+        water["watershed"](point)
+
+
+def test_09_watershed_in_metres_swapped_or_outside_canada(water, language):
+    with expect("not_degrees", language):
+        water["watershed"]((1506800, -168700))
+    with expect("swapped", language):
+        water["watershed"]((45.4405, -75.7383))
+    with expect("outside", language):
+        water["watershed"](shapely.Point(2.35, 48.85))  # Paris
+
+
+def test_09_watershed_of_a_point_outside_the_dtm(water, language):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # read_dem warns that the square is only partly covered
+        with says_09("outside_dtm", language):
+            water["watershed"](HOLE)  # the square around it has data, the point itself none
+
+
+def test_09_watershed_where_the_whole_square_has_no_coverage(water, language):
+    with says_09("no_watershed", language):
+        water["watershed"](HOLE, half_side_m=300)
+
+
+@pytest.mark.parametrize("half_side_m", [0, -500, "5000", True])
+def test_09_watershed_with_a_half_side_that_is_not_a_positive_number(water, language, half_side_m):
+    with says_09("half_side", language):
+        water["watershed"](TRIBUTARY, half_side_m=half_side_m)
+
+
+def test_09_watershed_of_a_good_point(water):
+    found = water["watershed"](TRIBUTARY, half_side_m=6000)
+    assert len(found) == 1 and found.crs.to_epsg() == 3979 and "9_2-mosaic-2m" in found.attrs["items"]
+    row = found.iloc[0]
+    assert row["complete"] and 0 < row["area_km2"] < 144 and row["snapped_m"] < 100, row
+    # the area is in an equal-area CRS: smaller than the same polygon measured in EPSG:3979 (conformal)
+    assert row["area_km2"] < found.area.iloc[0] / 1e6 < 1.04 * row["area_km2"]
+
+
+@pytest.mark.parametrize("aoi", [(-75.73, 45.415, -75.69), (-75.73, 45.415, -75.69, 45.445, 0)])
+def test_09_flood_of_a_box_that_is_not_four_numbers(water, language, aoi):
+    with says_09("box", language):
+        water["flood_extent"](aoi, 48)
+
+
+def test_09_flood_of_a_file_name(water, language):
+    with says_09("not_a_geometry", language):
+        water["flood_extent"]("ottawa.geojson", 48)
+
+
+@pytest.mark.parametrize(
+    "aoi",
+    [shapely.Point(-75.71, 45.43), (-75.71, 45.415, -75.71, 45.445), shapely.Polygon()],
+    ids=["point", "flat", "empty"],
+)
+def test_09_flood_of_an_aoi_without_an_area(water, language, aoi):
+    with says_09("no_area", language):
+        water["flood_extent"](aoi, 48)
+
+
+@pytest.mark.parametrize("level", ["48", None, True, float("nan")])
+def test_09_flood_at_a_level_that_is_not_a_number(water, language, level):
+    with says_09("level", language):
+        water["flood_extent"](DOWNTOWN, level)
+
+
+def test_09_flood_at_a_level_below_the_ground_everywhere(water, language):
+    with says_09("dry", language):
+        water["flood_extent"](DOWNTOWN, 0.0)
+
+
+def test_09_flood_of_an_aoi_without_coverage(water, language):
+    with expect("no_data", language):
+        water["flood_extent"](shapely.Point(HOLE).buffer(0.003), 100.0)
+    with expect("outside", language):
+        water["flood_extent"](box(2.2, 48.8, 2.5, 48.9), 100.0)  # Paris
+
+
+def test_09_flood_of_a_good_aoi(water):
+    import numpy as np
+
+    flood, outlines = water["flood_extent"](DOWNTOWN, 48.0)
+    assert flood.rio.crs.to_epsg() == 3979 and flood.rio.resolution() == (8.0, -8.0)
+    depth, below = flood["depth"].values, flood["below"].values
+    assert np.nanmin(depth) > 0 and np.nanmax(depth) <= 48.0 - flood.attrs["lowest_m"] + 0.01
+    assert not (~np.isnan(depth) & ~below).any()  # every flooded cell is below the level
+    assert 0 < flood.attrs["flooded_km2"] <= flood.attrs["below_km2"]
+    assert list(outlines["area_km2"]) == [flood.attrs["flooded_km2"], flood.attrs["below_km2"]]
+
+
 # Tutorial 10: relief_map(aoi, ...), the coloured relief of an AOI on an ipyleaflet map, read with read_dem.
 
 WEB_MAP = {
