@@ -529,14 +529,14 @@ def test_a_row_whose_notebook_is_missing_is_reported(copy):
 
 def test_a_row_for_a_tutorial_not_in_the_toc_is_reported(copy):
     readme = copy / "README.md"
-    extra = row_of(readme, "04").replace("| 04 |", "| 09 |").replace("04-", "09-")
+    extra = row_of(readme, "04").replace("| 04 |", "| 99 |").replace("04-", "99-")
     edit(readme, row_of(readme, "04"), row_of(readme, "04") + "\n" + extra)
     problems = check_tutorial_rows(copy)
     assert (
         problems[0].startswith("README.md:")
-        and "row 09 names a tutorial that notebooks/toc.yml does not list" in problems[0]
+        and "row 99 names a tutorial that notebooks/toc.yml does not list" in problems[0]
     )
-    assert all("row 09" in p and "leads to no file" in p for p in problems[1:]) and len(problems) == 5, problems
+    assert all("row 99" in p and "leads to no file" in p for p in problems[1:]) and len(problems) == 5, problems
 
 
 def test_a_row_without_binder_links_or_with_another_tutorials_link_is_reported(copy):
