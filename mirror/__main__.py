@@ -7,16 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mirror import build, drift, paths, record
+from mirror import build, drift, geoid, paths, record
 from mirror.proxy.faults import BadFaultSpec, Faults
 from mirror.proxy.faults import __doc__ as FAULTS_HELP
 from mirror.server import DEFAULT_SERVE_PORT, Mirror, MirrorError, read_running_env, terminate_on_sigterm, write_state
 
 DESCRIPTION = """\
 The offline mirror of the CCMEO STAC API (datacube.services.geo.ca) and the
-CanElevation asset bucket (canelevation-dem.s3.ca-central-1.amazonaws.com).
-Programs reach the real URLs through a local TLS-intercepting proxy; every
-other host answers 502. Elevations are synthetic; the API shapes are the live ones.
+CanElevation asset bucket (canelevation-dem.s3.ca-central-1.amazonaws.com),
+and of PROJ's CDN (cdn.proj.org, synthetic geoid grids). Programs reach the
+real URLs through a local TLS-intercepting proxy; every other host answers 502.
+Elevations and geoid grids are synthetic; the API shapes are the live ones.
 """
 
 
@@ -87,6 +88,7 @@ def main(argv=None) -> int:
             return 0
         if args.command == "build":
             build.build(force=args.force, log=_say)
+            geoid.build(log=_say, force=args.force)
             return 0
         if args.command == "env":
             for name, value in read_running_env().items():
@@ -123,6 +125,7 @@ def run(command: list[str], log: Path | None, port: int, faults: str = "") -> in
             "nothing to run: give a command after `--`, e.g. `python -m mirror run -- stac-client search ...`."
         )
     build.build(log=_say)
+    geoid.build(log=_say)  # PROJ's CDN: its own key, so that the COGs are not rebuilt for it
     with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
         env = {**os.environ, **mirror.env}
         try:
@@ -137,6 +140,7 @@ def run(command: list[str], log: Path | None, port: int, faults: str = "") -> in
 
 def serve(log: Path | None, port: int, faults: str = "") -> int:
     build.build(log=_say)
+    geoid.build(log=_say)  # PROJ's CDN: its own key, so that the COGs are not rebuilt for it
     with terminate_on_sigterm(), Mirror(port=port, log=log, faults=faults) as mirror:
         write_state(mirror)
         _say(f"mirror: answering on 127.0.0.1:{mirror.port} for the STAC API and the asset bucket.")

@@ -16,6 +16,11 @@ def assets_dir() -> Path:
     return cache_dir() / "assets"
 
 
+def cdn_dir() -> Path:
+    """Answers for PROJ's CDN (``cdn.proj.org``): the synthetic geoid grids, ``<cdn>/<file>``."""
+    return cache_dir() / "cdn"
+
+
 def scratch(fallback: Path) -> Path:
     """A new folder for the build's intermediate rasters: in memory when the machine has /dev/shm."""
     shm = Path("/dev/shm")

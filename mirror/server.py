@@ -75,11 +75,16 @@ def rustac_program() -> str:
     )
 
 
-def client_environment(proxy_port: int) -> dict[str, str]:
+def client_environment(proxy_port: int, proj_dir: Path | None = None) -> dict[str, str]:
     """What a process needs to reach the real URLs through the mirror, and nothing else.
 
-    No GDAL setting beyond the CA bundle: a live reader does not have one, so a tutorial
-    that needs one must set it itself.
+    No GDAL or PROJ setting beyond the CA bundles: a live reader does not have one, so a tutorial
+    that needs one must set it itself (PROJ's network is off unless the tutorial turns it on).
+    ``PROJ_CURL_CA_BUNDLE`` is for the PROJ inside rasterio's GDAL, which otherwise trusts only
+    the public roots (mirror/LIVE-API.md F-PROJ-CA); pyproj ignores it (F-PROJ-CA). ``proj_dir``
+    becomes PROJ's user-writable directory, so that grids and grid chunks fetched from the
+    mirror's synthetic CDN never land in the user's own (~/.local/share/proj), where a live run
+    would later take them for NRCan's.
     """
     proxy = f"http://127.0.0.1:{proxy_port}"
     bundle = str(paths.ca_bundle())
@@ -94,6 +99,8 @@ def client_environment(proxy_port: int) -> dict[str, str]:
         "SSL_CERT_FILE": bundle,
         "CURL_CA_BUNDLE": bundle,
         "GDAL_CURL_CA_BUNDLE": bundle,
+        "PROJ_CURL_CA_BUNDLE": bundle,
+        **({"PROJ_USER_WRITABLE_DIRECTORY": str(proj_dir)} if proj_dir else {}),
         "MIRROR_RUNNING": "1",
     }
 
@@ -107,6 +114,7 @@ class Mirror:
         self.faults = faults
         self.processes: list[subprocess.Popen] = []
         self.env: dict[str, str] = {}
+        self.proj_dir: Path | None = None
 
     def __enter__(self):
         try:
@@ -126,6 +134,10 @@ class Mirror:
         if not paths.assets_dir().is_dir():
             raise MirrorError(
                 f"the mirror's assets are missing from {paths.assets_dir()}: run `python -m mirror build` first."
+            )
+        if not paths.cdn_dir().is_dir():
+            raise MirrorError(
+                f"the mirror's geoid grids are missing from {paths.cdn_dir()}: run `python -m mirror build` first."
             )
         if self.port:
             check_port_free(self.port)
@@ -171,6 +183,8 @@ class Mirror:
             "--set",
             f"mirror_assets={paths.assets_dir()}",
             "--set",
+            f"mirror_cdn={paths.cdn_dir()}",
+            "--set",
             f"mirror_collection_order={','.join(collection_order())}",
         ]
         if self.log:
@@ -184,7 +198,11 @@ class Mirror:
         ca = confdir / "mitmproxy-ca-cert.pem"
         self._wait(lambda: ca.is_file() and _port_open(self.port), "the proxy (mitmdump)", proxy_log)
         write_ca_bundle(ca)
-        self.env = client_environment(self.port)
+        # A fresh PROJ user-writable directory per run, as a new machine has: removed on stop.
+        self.proj_dir = run_dir / f"proj-{self.port}"
+        shutil.rmtree(self.proj_dir, ignore_errors=True)
+        self.proj_dir.mkdir()
+        self.env = client_environment(self.port, self.proj_dir)
         self._wait(lambda: _http_ok(STAC_ROOT, self.env), "the STAC API through the proxy", proxy_log)
 
     def _spawn(self, name: str, command: list[str], log_path: Path):
@@ -226,6 +244,9 @@ class Mirror:
                 process.kill()
                 process.wait()
         self.processes = []
+        if self.proj_dir is not None:
+            shutil.rmtree(self.proj_dir, ignore_errors=True)
+            self.proj_dir = None
 
 
 def collection_order() -> list[str]:

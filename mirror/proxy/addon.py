@@ -1,4 +1,8 @@
-"""mitmproxy addon: answers for the two real hosts, refuses every other one, logs each request.
+"""mitmproxy addon: answers for the real hosts the tutorials use, refuses every other one, logs each request.
+
+The hosts: the STAC API, the asset bucket and PROJ's CDN (``cdn.proj.org``, synthetic geoid grids
+answered S3-style like the bucket: the CDN is the S3 bucket ``cdn.proj.org`` behind CloudFront,
+mirror/LIVE-API.md F-PROJ-CDN).
 
 Loaded by ``mitmdump -s mirror/proxy/addon.py`` with the options below (see mirror/server.py).
 """
@@ -16,6 +20,8 @@ from faults import Faults
 from mitmproxy import ctx, http, tls
 
 ASSET_HOST = "canelevation-dem.s3.ca-central-1.amazonaws.com"
+CDN_HOST = "cdn.proj.org"
+FILE_HOSTS = (ASSET_HOST, CDN_HOST)  # answered from a folder, S3-style
 PROBE_HEADER = "X-Mirror-Probe"  # the mirror's own readiness check: not logged
 
 
@@ -28,6 +34,7 @@ class Mirror:
     def load(self, loader):
         loader.add_option("mirror_stac_upstream", str, "", "host:port of the rustac STAC API server")
         loader.add_option("mirror_assets", str, "", "folder answering for the asset bucket")
+        loader.add_option("mirror_cdn", str, "", "folder answering for PROJ's CDN (cdn.proj.org)")
         loader.add_option("mirror_collection_order", str, "", "collection ids, comma-separated, in listing order")
         loader.add_option("mirror_log", str, "", "JSON-lines request log (appended)")
         loader.add_option("mirror_faults", str, "", "fault mode, as Faults.to_json()")
@@ -56,7 +63,7 @@ class Mirror:
         flow.metadata["mirror_host"] = host
         flow.metadata["mirror_path"] = request.path
         flow.metadata["mirror_probe"] = request.headers.pop(PROBE_HEADER, None) is not None
-        if host in (stac.STAC_HOST, ASSET_HOST) and not flow.metadata["mirror_probe"]:
+        if host in (stac.STAC_HOST, *FILE_HOSTS) and not flow.metadata["mirror_probe"]:
             if self.faults.latency_s:
                 await asyncio.sleep(self.faults.latency_s)
             fault = self.draw_fault()
@@ -71,15 +78,13 @@ class Mirror:
                 return
         if host == stac.STAC_HOST:
             self._to_stac_server(flow)
-        elif host == ASSET_HOST:
-            reply = s3.answer(
-                Path(ctx.options.mirror_assets), request.method, request.path, request.headers.get("Range")
-            )
+        elif host in FILE_HOSTS:
+            root = ctx.options.mirror_assets if host == ASSET_HOST else ctx.options.mirror_cdn
+            reply = s3.answer(Path(root), request.method, request.path, request.headers.get("Range"))
             flow.response = _response(reply.status, reply.headers, reply.body)
         else:
-            message = (
-                f"The offline mirror does not answer for {host}: only {stac.STAC_HOST} and {ASSET_HOST} are mirrored.\n"
-            )
+            mirrored = ", ".join((stac.STAC_HOST, *FILE_HOSTS))
+            message = f"The offline mirror does not answer for {host}: only {mirrored} are mirrored.\n"
             flow.response = _response(502, {"Content-Type": "text/plain"}, message.encode())
 
     def _to_stac_server(self, flow: http.HTTPFlow):
@@ -178,7 +183,7 @@ class Mirror:
 
 
 def _unavailable(host: str) -> http.Response:
-    if host == ASSET_HOST:
+    if host in FILE_HOSTS:
         body = (
             b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
             b"<Message>Please reduce your request rate.</Message></Error>"

@@ -1,11 +1,11 @@
-"""The mirror's fault mode: a seeded share of failures, and latency, for both hosts.
+"""The mirror's fault mode: a seeded share of failures, and latency, for every mirrored host.
 
 SPEC is comma-separated ``name=value`` pairs, for example ``503=0.1,latency=300ms,seed=1``:
 
   503=SHARE       answer this share of requests with 503 Service Unavailable (S3 "SlowDown")
   reset=SHARE     reset the connection for this share of requests, with no answer
   truncate=SHARE  send only the first half of the body for this share of answers
-  truncate-on=HOSTS  whose answers truncate cuts: both (the default), api or bucket
+  truncate-on=HOSTS  whose answers truncate cuts: both (the default), api or bucket (the bucket and PROJ's CDN)
   latency=TIME    add this delay before every answer (300ms, 0.3s)
   seed=N          seed of the random draws (default 0), so a run can be repeated
 
