@@ -797,13 +797,10 @@ PARLIAMENT = (-75.703, 45.421, -75.697, 45.425)  # about 470 m x 440 m of tile 9
 NO_SUCH_GRID = "ca_nrc_HT2_2010v99.tif"  # a grid name PROJ's CDN does not have
 SAYS_11 = {
     "target": {"en": "target is 'CGVD28' or 'ellipsoidal'", "fr": "target vaut « CGVD28 » ou « ellipsoidal »"},
-    "grid": {
-        "en": f"PROJ cannot use the grid .*{NO_SUCH_GRID}",
-        "fr": f"PROJ ne peut employer la grille .*{NO_SUCH_GRID}",
-    },
+    "grid": {"en": f"PROJ's CDN has no grid {NO_SUCH_GRID}", "fr": f"Le CDN de PROJ n'a pas de grille {NO_SUCH_GRID}"},
     "offline": {
-        "en": r"PROJ cannot use the grid .*ca_nrc_HT2_2010v70.tif in .* \(network=False\)",
-        "fr": r"PROJ ne peut employer la grille .*ca_nrc_HT2_2010v70.tif dans .* \(network=False\)",
+        "en": f"The grid {NO_SUCH_GRID} is not in .* and download=False",
+        "fr": f"La grille {NO_SUCH_GRID} n'est pas dans .* et download=False",
     },
 }
 
@@ -828,21 +825,9 @@ def test_11_with_a_grid_the_cdn_does_not_have(to_datum, language):
         to_datum(PARLIAMENT, target="CGVD28", grids={"CGVD28": NO_SUCH_GRID})
 
 
-def test_11_with_the_network_off_and_no_grid_on_disk(to_datum, language):
-    import os
-
-    import pyproj
-
-    on_disk = [Path(folder) / "ca_nrc_HT2_2010v70.tif" for folder in pyproj.datadir.get_data_dir().split(os.pathsep)]
-    on_disk.append(Path(pyproj.datadir.get_user_data_dir()) / "ca_nrc_HT2_2010v70.tif")
-    if any(path.exists() for path in on_disk):
-        pytest.skip("ca_nrc_HT2_2010v70.tif is on disk here: with the network off PROJ still finds it")
-    try:
-        with says_11("offline", language):
-            to_datum(PARLIAMENT, target="CGVD28", network=False)
-    finally:
-        pyproj.network.set_network_enabled(True)
-        os.environ["PROJ_NETWORK"] = "ON"
+def test_11_with_downloads_off_and_a_grid_not_on_disk(to_datum, language):
+    with says_11("offline", language):
+        to_datum(PARLIAMENT, target="CGVD28", grids={"CGVD28": NO_SUCH_GRID}, download=False)
 
 
 def test_11_over_an_aoi_without_coverage(to_datum, language):
