@@ -871,3 +871,33 @@ def test_11_a_good_aoi_agrees_with_pyproj_at_a_point(to_datum):
         )
         assert abs(float(converted.values[row, col]) - expected) < 2e-3, (target, converted.values[row, col], expected)
         assert abs(expected - height) > 1e-3  # the conversion changed the height
+
+
+def test_11_a_grid_that_misses_the_aoi_is_refused_not_left_as_nan(to_datum, language):
+    """A grid on disk that does not cover the AOI (here a small one over Vancouver): GDAL leaves the pixels
+    without a height, and to_datum says so rather than return them as NaN."""
+    from pathlib import Path
+
+    import numpy as np
+    import pyproj
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = Path(pyproj.datadir.get_user_data_dir(True)) / "ca_nrc_test_vancouver_only.tif"
+    if not path.exists():  # in `python -m mirror run`, PROJ's user folder is the run's own
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=13,
+            height=7,
+            count=1,
+            dtype="float32",
+            crs="EPSG:8252",
+            transform=from_origin(-123.55, 49.55, 0.1, 0.1),
+        ) as grid:
+            grid.write(np.full((7, 13), -17.0, dtype="float32"), 1)
+            grid.update_tags(AREA_OR_POINT="Point", TYPE="VERTICAL_OFFSET_GEOGRAPHIC_TO_VERTICAL")
+    says = {"en": "came out NaN or inf", "fr": "sortis en NaN ou inf"}
+    with pytest.raises(ValueError, match=says[language]):
+        to_datum(PARLIAMENT, target="CGVD28", grids={"CGVD28": path.name}, download=False)
