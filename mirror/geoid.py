@@ -25,11 +25,16 @@ ImageDescription and Copyright tags and in a ``mirror_synthetic`` metadata item:
   (631 182 E, 5 519 465 N, UTM 14N: 232.56 m CGVD28, 232.18 m CGVD2013, F-PROJ-NRCAN-GDALWARP),
   and otherwise an invented smooth field between about -0.2 and +0.45 m.
 
+Beside them, ``files.geojson``: the listing ``pyproj sync`` and ``projsync`` read from the CDN
+(one feature per grid, with the properties pyproj's sync uses: name, source_id, area_of_use, url,
+file_size, sha256sum). The live listing holds every grid of PROJ-data; this one the mirror's three.
+
 The node spacing (5 arc-minutes) and the extent (142 W to 50 W, 40 N to 84 N) are the mirror's
 own choice, not the live files'. This module runs in the build (numpy and rasterio).
 """
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -164,6 +169,27 @@ def write(name: str, path: Path) -> None:
             grid_file.units = ("metre",)
 
 
+def listing(folder: Path) -> dict:
+    """files.geojson for the grids in ``folder``: what ``pyproj sync --file NAME`` looks a grid up in."""
+    ring = [[WEST, SOUTH], [EAST, SOUTH], [EAST, NORTH], [WEST, NORTH], [WEST, SOUTH]]
+    features = []
+    for name, (_, _, _, _, title) in GRIDS.items():
+        data = (folder / name).read_bytes()
+        properties = {
+            "name": name,
+            "source_id": "ca_nrc",
+            "area_of_use": "Canada",
+            "description": f"{title} (synthetic: the offline mirror's)",
+            "url": f"https://{CDN_HOST}/{name}",
+            "file_size": len(data),
+            "sha256sum": hashlib.sha256(data).hexdigest(),
+        }
+        features.append(
+            {"type": "Feature", "properties": properties, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
 def cache_key() -> str:
     digest = hashlib.sha256((PACKAGE_DIR / "geoid.py").read_bytes())
     digest.update(f"{rasterio.__version__} {rasterio.__gdal_version__} {np.__version__}".encode())
@@ -195,6 +221,7 @@ def _write_all(target: Path, log) -> Path:
     try:
         for name in GRIDS:
             write(name, staging / name)
+        (staging / "files.geojson").write_text(json.dumps(listing(staging)))
         (staging / ".build-key").write_text(cache_key())
         shutil.rmtree(target, ignore_errors=True)
         os.replace(staging, target)

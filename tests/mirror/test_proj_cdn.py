@@ -32,11 +32,16 @@ for name in {sorted(geoid.GRIDS)!r}:
 """
 POINTS = f"""
 import json, pyproj
-to_h = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8251", always_xy=True, only_best=True)
-to_28 = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8252+5713", always_xy=True, only_best=True)
+strict = dict(always_xy=True, allow_ballpark=False, only_best=True)  # a missing grid is an error, not 0 m
+to_h = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8251", **strict)
+to_28 = pyproj.Transformer.from_crs("EPSG:8252+9245", "EPSG:8252+5713", **strict)
 places = {PLACES!r}
 print(json.dumps({{name: [to_h.transform(lon, lat, 100.0)[2], to_28.transform(lon, lat, 100.0)[2]]
                   for name, (lon, lat) in places.items()}}))
+try:
+    pyproj.Transformer.from_crs("EPSG:8252+20035", "EPSG:8251", **strict)  # needs ca_nrc_NAD83v70VG.tif: not mirrored
+except pyproj.exceptions.ProjError as error:
+    print(json.dumps(str(error)))
 """
 
 
@@ -98,11 +103,12 @@ def test_pyproj_reads_the_grids_fetched_into_its_user_directory(tmp_path):
     """The explicit download (network off): the values are the grid's at each place."""
     output, records = mirror_run(tmp_path, FETCH + POINTS)
     assert {(r["host"], r["status"]) for r in records} == {("cdn.proj.org", 200)} and len(records) == 3
-    heights = json.loads(output.splitlines()[-1])
+    heights, missing = map(json.loads, output.splitlines()[-2:])
+    assert "is not available" in missing
     for place, (lon, lat) in PLACES.items():
         ellipsoidal, cgvd28 = heights[place]
         assert math.isclose(ellipsoidal, 100 + float(geoid.undulation_2013(lon, lat)), abs_tol=0.005), place
-        if place != "north":  # PROJ has no CGVD28 to CGVD2013a operation this far north: it leaves it
+        if place != "north":  # PROJ has no CGVD28 to CGVD2013a(2010) operation this far north
             assert math.isclose(cgvd28, 100 + float(geoid.cgvd28_minus_cgvd2013(lon, lat)), abs_tol=0.005), place
 
 
@@ -154,3 +160,27 @@ def test_the_fault_mode_applies_to_the_cdn(tmp_path):
     script = f"import requests; print(requests.head('{CDN_ROOT}ca_nrc_HT2_2010v70.tif', timeout=30).status_code)"
     output, records = mirror_run(tmp_path, script, "--faults", "503=1")
     assert output.split()[-1] == "503" and records[0]["fault"] == "503" and records[0]["host"] == "cdn.proj.org"
+
+
+SYNC = """
+import hashlib, json, pathlib, subprocess, sys, pyproj
+subprocess.run([sys.executable, "-m", "pyproj", "sync", "--file", "ca_nrc_HT2_2010v70.tif"], check=True)
+folder = pathlib.Path(pyproj.datadir.get_user_data_dir())
+print(json.dumps(sorted(p.name for p in folder.iterdir())))
+print(hashlib.sha256((folder / "ca_nrc_HT2_2010v70.tif").read_bytes()).hexdigest())
+"""
+
+
+def test_pyproj_sync_finds_a_grid_in_the_cdns_listing_and_fetches_it(tmp_path):
+    output, records = mirror_run(tmp_path, SYNC)
+    names, digest = output.splitlines()[-2:]
+    assert json.loads(names) == ["ca_nrc_HT2_2010v70.tif", "files.geojson"]
+    listing = json.loads((paths.cdn_dir() / "files.geojson").read_text())
+    assert {f["properties"]["name"] for f in listing["features"]} == set(geoid.GRIDS)
+    assert (
+        digest
+        == next(f for f in listing["features"] if f["properties"]["name"] == "ca_nrc_HT2_2010v70.tif")["properties"][
+            "sha256sum"
+        ]
+    )
+    assert [r["path"] for r in records] == ["/files.geojson", "/ca_nrc_HT2_2010v70.tif"]
