@@ -1013,3 +1013,120 @@ def test_10_relief_map_of_a_good_aoi_places_the_relief(relief_map, tmp_path):
     (legend,) = [control for control in result.controls if isinstance(control, ipyleaflet.LegendControl)]
     stops = [float(label.removesuffix(" m").replace(",", "").replace(" ", "")) for label in legend.legend]
     assert len(stops) == 6 and stops == sorted(stops, reverse=True) and len(set(np.diff(stops))) == 1
+
+
+# Tutorial 11: to_datum(aoi, target), the DTM of an AOI (read_dem) converted from CGVD2013 to CGVD28 or to
+# ellipsoidal heights with NRCan's grids from PROJ's CDN (offline: the mirror's synthetic grids, same names).
+
+DATUMS = {
+    "en": ROOT / "notebooks/en/11-heights-and-datums.ipynb",
+    "fr": ROOT / "notebooks/fr/11-altitudes-et-systemes-de-reference-fr.ipynb",
+}
+PARLIAMENT = (-75.703, 45.421, -75.697, 45.425)  # about 470 m x 440 m of tile 9_2 at 2 m
+NO_SUCH_GRID = "ca_nrc_HT2_2010v99.tif"  # a grid name PROJ's CDN does not have
+SAYS_11 = {
+    "target": {"en": "target is 'CGVD28' or 'ellipsoidal'", "fr": "target vaut « CGVD28 » ou « ellipsoidal »"},
+    "grid": {"en": f"PROJ's CDN has no grid {NO_SUCH_GRID}", "fr": f"Le CDN de PROJ n'a pas de grille {NO_SUCH_GRID}"},
+    "offline": {
+        "en": f"The grid {NO_SUCH_GRID} is not in .* and download=False",
+        "fr": f"La grille {NO_SUCH_GRID} n'est pas dans .* et download=False",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def to_datum(language):
+    return recipe(DATUMS[language])["to_datum"]
+
+
+def says_11(kind, language):
+    return pytest.raises(ValueError, match=SAYS_11[kind][language])
+
+
+@pytest.mark.parametrize("target", ["CGVD2013", "NAVD88", "cgvd28", None])
+def test_11_to_a_datum_it_does_not_know(to_datum, language, target):
+    with says_11("target", language):
+        to_datum(PARLIAMENT, target=target)
+
+
+def test_11_with_a_grid_the_cdn_does_not_have(to_datum, language):
+    with says_11("grid", language):
+        to_datum(PARLIAMENT, target="CGVD28", grids={"CGVD28": NO_SUCH_GRID})
+
+
+def test_11_with_downloads_off_and_a_grid_not_on_disk(to_datum, language):
+    with says_11("offline", language):
+        to_datum(PARLIAMENT, target="CGVD28", grids={"CGVD28": NO_SUCH_GRID}, download=False)
+
+
+def test_11_over_an_aoi_without_coverage(to_datum, language):
+    banks_island = box(-119.0, 72.9, -118.7, 73.0)  # tile 4_8: satellite-derived DSM only, no DTM
+    with expect("no_asset", language):
+        to_datum(banks_island, resolution=16)
+    hole = shapely.Point(-75.62298, 45.24412).buffer(0.0004)  # a gap in the mirror's coverage (as for 03)
+    with expect("no_data", language):
+        to_datum(hole, target="ellipsoidal")
+
+
+def test_11_the_usual_bad_aois(to_datum, language):
+    with expect("not_degrees", language):
+        to_datum(box(1509000, -171500, 1512000, -168500))
+    with expect("swapped", language):
+        to_datum(box(45.421, -75.703, 45.425, -75.697))
+    with expect("outside", language):
+        to_datum(box(2.2, 48.8, 2.5, 48.9))  # Paris
+
+
+def test_11_a_good_aoi_agrees_with_pyproj_at_a_point(to_datum):
+    import numpy as np
+    import pyproj
+    from rasterio.crs import CRS
+
+    for target, grid in [("CGVD28", "ca_nrc_HT2_2010v70.tif"), ("ellipsoidal", None)]:
+        converted = to_datum(PARLIAMENT, target=target)
+        assert converted.attrs["vertical_datum"] == target and converted.attrs["items"] == ["9_2-mosaic-2m"]
+        assert converted.rio.crs.to_epsg() == 3979 and converted.dtype == np.float32
+        original = to_datum.__globals__["read_dem"](PARLIAMENT)
+        assert np.array_equal(np.isnan(converted.values), np.isnan(original.values))  # no pixel lost or made up
+        row, col = (size // 2 for size in converted.shape)
+        x, y, height = float(converted.x[col]), float(converted.y[row]), float(original.values[row, col])
+        source = pyproj.CRS(CRS.from_string("+init=EPSG:3979 +geoidgrids=ca_nrc_CGG2013an83.tif").to_wkt())
+        if grid:
+            destination = pyproj.CRS(CRS.from_string(f"+init=EPSG:3979 +geoidgrids={grid}").to_wkt())
+        else:
+            destination = pyproj.CRS("EPSG:3979").to_3d()
+        _, _, expected = pyproj.Transformer.from_crs(source, destination, always_xy=True).transform(
+            x, y, height, errcheck=True
+        )
+        assert abs(float(converted.values[row, col]) - expected) < 2e-3, (target, converted.values[row, col], expected)
+        assert abs(expected - height) > 1e-3  # the conversion changed the height
+
+
+def test_11_a_grid_that_misses_the_aoi_is_refused_not_left_as_nan(to_datum, language):
+    """A grid on disk that does not cover the AOI (here a small one over Vancouver): GDAL leaves the pixels
+    without a height, and to_datum says so rather than return them as NaN."""
+    from pathlib import Path
+
+    import numpy as np
+    import pyproj
+    import rasterio
+    from rasterio.transform import from_origin
+
+    path = Path(pyproj.datadir.get_user_data_dir(True)) / "ca_nrc_test_vancouver_only.tif"
+    if not path.exists():  # in `python -m mirror run`, PROJ's user folder is the run's own
+        with rasterio.open(
+            path,
+            "w",
+            driver="GTiff",
+            width=13,
+            height=7,
+            count=1,
+            dtype="float32",
+            crs="EPSG:8252",
+            transform=from_origin(-123.55, 49.55, 0.1, 0.1),
+        ) as grid:
+            grid.write(np.full((7, 13), -17.0, dtype="float32"), 1)
+            grid.update_tags(AREA_OR_POINT="Point", TYPE="VERTICAL_OFFSET_GEOGRAPHIC_TO_VERTICAL")
+    says = {"en": "came out NaN or inf", "fr": "sortis en NaN ou inf"}
+    with pytest.raises(ValueError, match=says[language]):
+        to_datum(PARLIAMENT, target="CGVD28", grids={"CGVD28": path.name}, download=False)
