@@ -40,7 +40,7 @@ FAULT_KINDS = ("503", "reset", "truncate")
 EARLY = 10  # every tutorial makes at least this many requests (the catalogue, a search, a COG's header...)
 API_FIRST = 2  # and its first two go to the catalogue
 # Runs overlap: most of a run is waiting (500 ms a request), and the rest of the suite runs beside them.
-PARALLEL_RUNS = 8
+PARALLEL_RUNS = 12
 RUN_TIMEOUT = 1200  # seconds
 
 _pool: ThreadPoolExecutor | None = None
