@@ -24,7 +24,7 @@ PYTEST_ARGS ?=
 UV_VERSION := 0.13.8
 UV_INSTALL = $(VENV)/bin/uv pip install --quiet --compile-bytecode
 
-.PHONY: venv lab check test test-live mirror sync format clean site
+.PHONY: venv lab check test test-live mirror sync format clean site suite-tutorials suite-rest
 
 # The Python versions the pins have wheels for (on Linux, Windows and recent macOS).
 python_in = @$(1) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, $(2)) else \
@@ -76,10 +76,20 @@ check: $(VENV)/.installed
 	@[ "$$(id -u)" = 0 ] || { echo "chromium is missing: run 'sudo apt-get install chromium' (Debian)" >&2; exit 1; }
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# Inside the mirror, the whole suite is two pytest runs at once, each mostly one core's work: the tests that
+# execute the tutorials (and the site that renders those executions), and all the others.
+# With PYTEST_ARGS, one pytest run with those arguments.
 test: $(VENV)/.installed /usr/bin/chromium
 	$(MAKE) --no-print-directory -j2 $(PROXY_VENV)/.installed mirror
 	rm -f .mirror-cache/test-requests.jsonl
-	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m mirror run --log .mirror-cache/test-requests.jsonl -- \
+		$(if $(PYTEST_ARGS),$(PY) -m pytest $(PYTEST_ARGS),$(MAKE) --no-print-directory -j2 --output-sync=target suite-tutorials suite-rest)
+
+suite-tutorials:
+	$(PY) -m pytest tests/tutorials tests/site
+
+suite-rest:
+	$(PY) -m pytest tests/mirror tests/repository
 
 test-live: venv
 	$(PY) -m pytest --live $(PYTEST_ARGS)

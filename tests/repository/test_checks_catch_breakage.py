@@ -6,7 +6,6 @@ from pathlib import Path
 
 import break_probes
 import checks
-import fault_runs
 import nbformat
 import pytest
 import yaml
@@ -538,26 +537,6 @@ def test_every_check_cell_has_a_break(path):
             f"but {path.name} says {entry['cell']!r}"
         )
         assert entry["why"] and entry["break"].strip() and isinstance(entry["rebinds"], list), entry
-
-
-@pytest.mark.mirror
-@pytest.mark.parametrize("path", list(break_files()), ids=lambda path: path.stem)
-def test_each_check_cell_fails_on_its_broken_input(path, capsys):
-    """The tutorial's run under faults (tests/support/fault_runs.py) tried each check cell again right after it
-    passed, on its broken input, in the same kernel (tests/support/break_probes.py): each must have failed with
-    an AssertionError, and every name was then put back for the rest of the notebook."""
-    spec = yaml.safe_load(path.read_text())
-    notebook = NOTEBOOKS / spec["notebook"]
-    result, _ = fault_runs.result(notebook)
-    assert result.returncode == 0, f"{notebook.name} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    verdicts = fault_runs.probe_verdicts(notebook)
-    assert [verdict["cell"] for verdict in verdicts] == [entry["cell"] for entry in spec["breaks"]]
-    for verdict in verdicts:
-        assert FAILED in verdict["said"] and not verdict["errors"], verdict
-    with capsys.disabled():
-        print(f"\n{spec['notebook']}: {len(verdicts)} check cells, each failed on its broken input:")
-        for verdict in verdicts:
-            print(f"  {verdict['cell']} | {verdict['why']} | {verdict['said']}")
 
 
 def test_probes_tell_a_check_that_fails_on_its_break_from_one_that_does_not(tmp_path):

@@ -5,7 +5,7 @@ check cell again (which must fail with an AssertionError), then every name put b
 The suite's fault-mode run of a tutorial (tests/support/fault_runs.py) uses it, so that the check cells are
 proved on the one execution of the notebook instead of a second one. The executed copy is written without
 the probes (the site renders it); what each probe saw goes beside it, in <name>.breaks.json, which
-tests/repository/test_checks_catch_breakage.py reads.
+tests/tutorials/test_check_cells_fail_on_their_breaks.py reads.
 
     python tests/support/break_probes.py NOTEBOOK OUT_DIR BREAKS_YAML
 """

@@ -3,7 +3,7 @@ as issue 12 sets it: 20% of requests answered 503, 2% of connections reset, 1% o
 cut short, 500 ms added to each (the bucket's are left out: README, "When the network misbehaves").
 
 An English tutorial's run also tries each of its check cells on a broken input, in the same kernel
-(tests/support/break_probes.py), for tests/repository/test_checks_catch_breakage.py.
+(tests/support/break_probes.py), for tests/tutorials/test_check_cells_fail_on_their_breaks.py.
 
 A run is mostly waiting, so the runs start in the background as soon as pytest has collected the suite
 (tests/conftest.py), and the other tests run meanwhile; the fault tests, sorted just before the site's,
