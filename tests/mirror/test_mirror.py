@@ -524,8 +524,12 @@ def test_the_largest_connected_change_above_2_m_is_there_to_be_found(place, befo
 def test_the_mirror_listens_on_loopback_only_and_keeps_its_ca_in_its_cache():
     import psutil
 
-    mirror_process = psutil.Process(os.getppid())  # `python -m mirror run`, which started this suite
-    servers = [child for child in mirror_process.children() if child.name() in ("rustac", "mitmdump")]
+    def servers_of(process):
+        return [child for child in process.children() if child.name() in ("rustac", "mitmdump")]
+
+    # `python -m mirror run`, which started this suite (directly, or through make test's two pytest runs)
+    mirror_process = next(parent for parent in psutil.Process().parents() if servers_of(parent))
+    servers = servers_of(mirror_process)
     assert {server.name() for server in servers} == {"rustac", "mitmdump"}
     listening = [
         conn for server in servers for conn in server.net_connections(kind="inet") if conn.status == psutil.CONN_LISTEN
