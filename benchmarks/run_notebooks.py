@@ -19,8 +19,9 @@ tree (psutil). Then it reads the log and prints one row per notebook:
 - peak memory: the largest sum of RSS over the kernel and its children.
 
 With --growth it runs tutorial 08's recipe, `region_statistics`, alone (its closing example left out)
-on tutorial 03's AOI grown 1, 4 and 12 times about its centre, each in a notebook of two cells measured
-the same way, and prints how bytes, seconds and peak memory grow with the area.
+on 1, 4 and 12 times tutorial 03's AOI in area (tutorial 08's region, and that region shrunk about its
+centre), each in a notebook of two cells measured the same way, and prints how bytes, seconds and peak
+memory grow with the area.
 
 With --full-read it also runs benchmarks/full_read_ottawa.py (the full-resolution
 read of the Ottawa AOI from 9_2-mosaic-2m's DTM) and gives each notebook's bytes
@@ -116,7 +117,8 @@ def measure(notebook: Path, latency: str | None = None) -> dict:
 
 SCALING = REPO / "notebooks" / "en" / "08-scaling-up.ipynb"
 AOI_03 = (-75.85, 45.30, -75.60, 45.45)  # tutorial 03's AOI: west, south, east, north (degrees)
-GROWTH = (1, 4, 12)  # times its area
+REGION_08 = (-76.25, 45.05, -75.35, 45.55)  # tutorial 08's region, 12.0 times the AOI's area on the ground
+GROWTH = (1, 4, 12)  # times the AOI's area: tutorial 08's region shrunk about its centre, so always inside it
 
 
 def grown(bounds: tuple, factor: float) -> tuple:
@@ -124,6 +126,11 @@ def grown(bounds: tuple, factor: float) -> tuple:
     west, south, east, north = bounds
     x, y, k = (west + east) / 2, (south + north) / 2, factor**0.5 / 2
     return (x - (east - west) * k, y - (north - south) * k, x + (east - west) * k, y + (north - south) * k)
+
+
+def growth_box(factor: float) -> tuple:
+    """A box of `factor` times tutorial 03's AOI in area, inside tutorial 08's region (where its data are)."""
+    return grown(REGION_08, factor / 12)
 
 
 def ground_km2(bounds: tuple) -> float:
@@ -149,7 +156,7 @@ def growth_notebook(folder: Path, factor: float) -> Path:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    call = f"print(region_statistics({grown(AOI_03, factor)!r}))"
+    call = f"print(region_statistics({growth_box(factor)!r}))"
     notebook = new_notebook(
         cells=[new_code_cell(recipe_alone(SCALING)), new_code_cell(call)],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -164,7 +171,7 @@ def measure_growth() -> list[dict]:
         results = []
         for factor in GROWTH:
             result = measure(growth_notebook(Path(scratch), factor))
-            result.update(factor=factor, km2=ground_km2(grown(AOI_03, factor)))
+            result.update(factor=factor, km2=ground_km2(growth_box(factor)))
             results.append(result)
     return results
 

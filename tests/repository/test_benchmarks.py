@@ -26,13 +26,14 @@ def test_unique_bytes_count_each_byte_of_a_file_once(tmp_path):
 
 
 def test_growth_boxes_keep_the_centre_and_multiply_the_area():
-    from run_notebooks import AOI_03, GROWTH, ground_km2, grown
+    from run_notebooks import AOI_03, GROWTH, REGION_08, ground_km2, growth_box
 
     one = ground_km2(AOI_03)
     for factor in GROWTH:
-        bounds = grown(AOI_03, factor)
+        bounds = growth_box(factor)
         assert abs(ground_km2(bounds) / one - factor) < 0.01 * factor
-        assert abs((bounds[0] + bounds[2]) - (AOI_03[0] + AOI_03[2])) < 1e-9
+        assert abs((bounds[0] + bounds[2]) - (REGION_08[0] + REGION_08[2])) < 1e-9
+        assert REGION_08[0] <= bounds[0] and bounds[2] <= REGION_08[2] + 1e-9
 
 
 def test_growth_runs_the_scaling_recipe_without_its_closing_example():
