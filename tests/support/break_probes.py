@@ -18,9 +18,9 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from checks import CHECK_TAG, tags_of
 from nbconvert.preprocessors import ExecutePreprocessor
 
-CHECK_TAG = "check"
 PROBE_TAG = "break-probe"
 CELL_TIMEOUT_SECONDS = 600  # as website/build.py executes the tutorials
 FAILED = "check failed on the broken input:"
@@ -49,10 +49,6 @@ finally:
         del globals()[_name]
     del _before_break, _apply_break
 """
-
-
-def tags_of(cell) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
 
 
 def with_probes(notebook, breaks: list[dict]):

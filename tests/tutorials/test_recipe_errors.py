@@ -5,6 +5,7 @@ with the inputs people really get wrong.
 """
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -78,8 +79,12 @@ SAYS = {
 }
 
 
-def expect(kind, language):
-    return pytest.raises(ValueError, match=SAYS[kind][language])
+def raises_saying(messages, kind, language):
+    """A ValueError whose message says messages[kind] in the reader's language."""
+    return pytest.raises(ValueError, match=messages[kind][language])
+
+
+expect = partial(raises_saying, SAYS)
 
 
 def test_an_aoi_outside_canada(search_aoi, language):
@@ -267,8 +272,7 @@ def newest_covering_project(language):
     return recipe(LIDAR[language])["newest_covering_project"]
 
 
-def says_06(kind, language):
-    return pytest.raises(ValueError, match=SAYS_06[kind][language])
+says_06 = partial(raises_saying, SAYS_06)
 
 
 def test_newest_project_of_something_that_is_not_a_place(newest_covering_project, language):
@@ -617,8 +621,7 @@ def quick_dtm(language):
     return recipe(QUICK[language])["quick_dtm"]
 
 
-def says_00(kind, language):
-    return pytest.raises(ValueError, match=SAYS_00[kind][language])
+says_00 = partial(raises_saying, SAYS_00)
 
 
 @pytest.mark.parametrize("bbox", [None, "-75.73,45.40,-75.67,45.44", (-75.73, 45.40, -75.67), ("a", 1, 2, 3)])
@@ -710,8 +713,7 @@ def read_terrain(language):
     return recipe(TERRAIN[language])["read_terrain"]
 
 
-def says_05(kind, language):
-    return pytest.raises(ValueError, match=SAYS_05[kind][language])
+says_05 = partial(raises_saying, SAYS_05)
 
 
 @pytest.mark.parametrize("aoi", [(-75.768, 45.373, -75.756), (-75.768, 45.373, -75.756, 45.381, 0)])
@@ -813,8 +815,7 @@ def water(language):
     return recipe(WATER[language])
 
 
-def says_09(kind, language):
-    return pytest.raises(ValueError, match=SAYS_09[kind][language])
+says_09 = partial(raises_saying, SAYS_09)
 
 
 @pytest.mark.parametrize("point", ["ottawa.geojson", (-75.75, 45.43, 0), [], None, ("a", "b")])
@@ -936,8 +937,7 @@ def relief_map(language):
     return recipe(WEB_MAP[language])["relief_map"]
 
 
-def says_10(kind, language):
-    return pytest.raises(ValueError, match=SAYS_10[kind][language])
+says_10 = partial(raises_saying, SAYS_10)
 
 
 def test_10_relief_map_of_an_empty_aoi(relief_map, language, tmp_path):
@@ -1039,8 +1039,7 @@ def to_datum(language):
     return recipe(DATUMS[language])["to_datum"]
 
 
-def says_11(kind, language):
-    return pytest.raises(ValueError, match=SAYS_11[kind][language])
+says_11 = partial(raises_saying, SAYS_11)
 
 
 @pytest.mark.parametrize("target", ["CGVD2013", "NAVD88", "cgvd28", None])
